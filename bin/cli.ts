@@ -1,0 +1,21 @@
+// Shared exit-code discipline of the commands: 0 ok, 1 invalid input (problem lines on
+// stderr), 2 usage or I/O error (one clear message).
+import { InputFileError, UsageError } from '../src/roster/load';
+import { InvalidInputError } from '../src/roster/problems';
+
+export function runCli(main: () => void | Promise<void>): void {
+  Promise.resolve()
+    .then(main)
+    .catch((err: unknown) => {
+      if (err instanceof InvalidInputError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = 1;
+      } else if (err instanceof InputFileError || err instanceof UsageError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,16 @@
+// Two projects: fast unit tests (pure core, constructs, snapshots) and end-to-end
+// tests that drive a real Terraform against a disposable devvm (see test/harness/).
+// Snapshots live in the top-level __snapshots__/ (cdktf convention), see test/snapshot-resolver.js.
+const common = {
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  testEnvironment: 'node',
+  snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+};
+
+module.exports = {
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 600000 },
+  ],
+};

@@ -1,0 +1,124 @@
+// Loads and validates the site file and the roster, once, reporting ALL problems.
+// Everything downstream (derivation, constructs, host agent) receives the typed result
+// and never re-reads the YAML.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InvalidInputError, PathSegment, Problem, sortProblems } from './problems';
+import { Roster } from './roster-schema';
+import { rosterRules } from './roster-rules';
+import { schemaProblems } from './schema-problems';
+import { Site } from './site-schema';
+import { locate, parseYaml, YamlSource, dotted } from './yaml-source';
+
+export const DEFAULT_ROSTER = 'roster/roster.yaml';
+export const DEFAULT_SITE = 'roster/site.yaml';
+
+export type LoadResult<T> = { ok: true; value: T; problems: [] } | { ok: false; problems: Problem[] };
+
+/** Raised when an input file cannot be read at all (missing, unreadable): a usage error, not a roster problem. */
+export class InputFileError extends Error {
+  constructor(readonly file: string, cause: NodeJS.ErrnoException) {
+    super(`cannot read ${file}: ${cause.code === 'ENOENT' ? 'no such file' : cause.code === 'EACCES' ? 'permission denied' : cause.code === 'EISDIR' ? 'is a directory' : cause.message}`);
+    this.name = 'InputFileError';
+  }
+}
+
+export function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputFileError(file, err as NodeJS.ErrnoException);
+  }
+}
+
+function validate<S extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: S,
+  extraRules?: (source: YamlSource, where: (p: PathSegment[]) => string) => Problem[],
+): LoadResult<z.infer<S>> {
+  const { source, problems } = parseYaml(file, text);
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  const parsed = schema.safeParse(source.value);
+  const all = parsed.success ? [] : schemaProblems(source, schema, parsed.error.issues);
+  if (extraRules) {
+    const where = (p: PathSegment[]) => {
+      const pos = locate(source, p);
+      return `${file}:${pos.line}:${pos.col}`;
+    };
+    all.push(...extraRules(source, where));
+  }
+  if (all.length > 0 || !parsed.success) return { ok: false, problems: dedupe(sortProblems(all)) };
+  return { ok: true, value: parsed.data, problems: [] };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function parseSite(file: string, text: string): LoadResult<Site> {
+  return validate(file, text, Site);
+}
+
+/** Validates the roster; `site` (when valid) supplies site-dependent rules such as the uid range. */
+export function parseRoster(file: string, text: string, site: Site | undefined): LoadResult<Roster> {
+  return validate(file, text, Roster, (source, where) =>
+    rosterRules(source.value, site, where).map((f) => {
+      const pos = locate(source, f.path, f.target ?? 'value');
+      return { file, line: pos.line, col: pos.col, path: dotted(f.path), message: f.message };
+    }),
+  );
+}
+
+export interface Inputs {
+  readonly roster: Roster;
+  readonly site: Site;
+}
+
+/**
+ * Reads and validates both files. Throws InputFileError when a file cannot be read and
+ * InvalidInputError carrying every problem of both files when either is invalid.
+ */
+export function loadInputs(rosterFile = DEFAULT_ROSTER, siteFile = DEFAULT_SITE): Inputs {
+  const siteText = readInput(siteFile);
+  const rosterText = readInput(rosterFile);
+  const site = parseSite(siteFile, siteText);
+  const roster = parseRoster(rosterFile, rosterText, site.ok ? site.value : undefined);
+  if (!site.ok || !roster.ok) throw new InvalidInputError([...site.problems, ...roster.problems]);
+  return { roster: roster.value, site: site.value };
+}
+
+/** Paths from the command line and the ROSTER / SITE environment variables. */
+export function inputPaths(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { roster: string; site: string } {
+  let roster: string | undefined;
+  let site: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--site') {
+      if (i + 1 >= argv.length) throw new UsageError('--site needs a file');
+      site = argv[++i];
+    } else if (arg.startsWith('--site=')) {
+      site = arg.slice('--site='.length);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (roster === undefined) {
+      roster = arg;
+    } else {
+      throw new UsageError(`unexpected argument ${arg}`);
+    }
+  }
+  return { roster: roster ?? env.ROSTER ?? DEFAULT_ROSTER, site: site ?? env.SITE ?? DEFAULT_SITE };
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,135 @@
+// The site file (roster/site.yaml): everything about the place rather than the people.
+// Defaults match the homelab (BRIEF sections 1 and 5), so a site file only needs to say
+// what differs. It never holds a secret: connection strings and tokens come from the
+// environment (PG_CONN_STR, VAULT_TOKEN, KUBE_*) or the admin's own login at run time.
+import { z } from 'zod';
+import { AbsPath, BranchName, GitUrl, Size, Uid, Username } from './values';
+
+const HostKey = z
+  .string()
+  .regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/, {
+    error: 'must be a public host key line "<type> <base64>" (ssh-keyscan output without the host)',
+  });
+
+const Host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:]+$/, {
+  error: 'must be a hostname or IP address',
+});
+
+const GroupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
+  error: 'must be an Authentik group name of letters, digits, spaces, ".", "_" or "-"',
+});
+
+const VaultPolicyName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
+  error: 'must be a Vault policy name of [A-Za-z0-9_-]',
+});
+
+const MountName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
+  error: 'must be a mount path without slashes',
+});
+
+export const Devvm = z.strictObject({
+  /** Address Terraform connects to over SSH. */
+  host: Host.default('10.0.10.10'),
+  port: z.number().int().min(1).max(65535).default(22),
+  /** Remote user for provisioners; needs root (the agent manages accounts). */
+  user: z.literal('root').default('root'),
+  /** Pinned public host key; Terraform verifies the devvm against it. */
+  host_key: HostKey,
+  /** Keys come from the admin's ssh-agent only: never a private key in config or state. */
+  ssh_agent: z.literal(true, { error: 'must be true: the private key stays in your ssh-agent' }).default(true),
+  /** Login shell of new accounts. */
+  login_shell: AbsPath.default('/bin/bash'),
+  /** Where offboarding writes home archives. */
+  archive_dir: AbsPath.default('/var/backups/workstations'),
+});
+
+export const UidRange = z
+  .strictObject({ min: Uid.default(1000), max: Uid.default(59999) })
+  .refine((r) => r.min <= r.max, { error: 'min must not exceed max' });
+
+export const Oidc = z.strictObject({
+  issuer_url: z
+    .string()
+    .regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~/-]*)?$/, { error: 'must be an https URL' })
+    .default('https://authentik.viktorbarzin.me/application/o/kubernetes/'),
+  client_id: Username.default('kubernetes'),
+  /** The apiserver's --oidc-username-prefix; the K8s subject is this prefix + email. */
+  username_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: 'must be [A-Za-z0-9:._-]*' }).default(''),
+  /** The apiserver's --oidc-groups-prefix. */
+  groups_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: 'must be [A-Za-z0-9:._-]*' }).default(''),
+});
+
+export const Kubernetes = z.strictObject({
+  /** API server URL written into every kubeconfig. */
+  api_server: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?$/, { error: 'must be an https URL of host and port' }),
+  /** Base64 PEM of the cluster CA (public). Absent: the system trust store is used. */
+  certificate_authority_data: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: 'must be base64' }).optional(),
+  /** Name of the cluster and context in generated kubeconfigs. */
+  cluster_name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be [A-Za-z0-9._-]' }).default('homelab'),
+});
+
+export const Vault = z.strictObject({
+  address: z
+    .string()
+    .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/, { error: 'must be an http(s) URL without a path' })
+    .default('https://vault.viktorbarzin.me'),
+  /** Path of the OIDC auth mount people log in with (alias mount). */
+  oidc_mount: MountName.default('oidc'),
+  /** KV v2 mount holding per-namespace and per-person secrets. */
+  kv_mount: MountName.default('secret'),
+  /** Existing Vault policies an admin's entity receives in addition to workstations-admin. */
+  admin_policies: z.array(VaultPolicyName).default(['vault-admin']),
+});
+
+export const AuthentikGroups = z.strictObject({
+  admin: GroupName.default('kubernetes-admins'),
+  'power-user': GroupName.default('kubernetes-power-users'),
+  'namespace-owner': GroupName.default('kubernetes-namespace-owners'),
+  /** Everyone with a workstation (active or parked): may reach the devvm. */
+  workstation: GroupName.default('T3 Users'),
+});
+
+export const Authentik = z.strictObject({
+  groups: AuthentikGroups.prefault({}),
+});
+
+export const GitRepo = z.strictObject({
+  url: GitUrl,
+  default_branch: BranchName.default('master'),
+});
+
+export const ConfigBase = z.strictObject({
+  url: GitUrl,
+  branch: BranchName.default('master'),
+  /** Root-owned checkout on the devvm that the managed layer links into. */
+  path: AbsPath.default('/opt/claude-config-base'),
+});
+
+export const MemoryBudgets = z.strictObject({
+  admin: Size.default('16G'),
+  'power-user': Size.default('8G'),
+  'namespace-owner': Size.default('6G'),
+});
+
+export const Capacity = z.strictObject({
+  ram: Size.default('32G'),
+  swap: Size.default('8G'),
+  disk: Size.default('200G'),
+});
+
+export const Site = z.strictObject({
+  version: z.literal(1),
+  devvm: Devvm,
+  uid_range: UidRange.prefault({}),
+  oidc: Oidc.prefault({}),
+  kubernetes: Kubernetes,
+  vault: Vault.prefault({}),
+  authentik: Authentik.prefault({}),
+  infra_repo: GitRepo,
+  config_base: ConfigBase,
+  memory_budgets: MemoryBudgets.prefault({}),
+  capacity: Capacity.prefault({}),
+});
+
+export type Site = z.infer<typeof Site>;
+export type SiteInput = z.input<typeof Site>;

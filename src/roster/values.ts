@@ -1,0 +1,98 @@
+// Value-level schemas shared by the roster, the site file and the derived desired state
+// (the host agent re-validates with these). Every string that can reach a host command
+// line or a file path is held to a strict character set here, so hostile values
+// (shell metacharacters, newlines, `$(...)`) are rejected before anything runs.
+import { z } from 'zod';
+
+export const TIER_NAMES = ['admin', 'power-user', 'namespace-owner'] as const;
+export const Tier = z.enum(TIER_NAMES);
+export type Tier = z.infer<typeof Tier>;
+
+/** Unix account names that belong to the system, never to a person. */
+export const SYSTEM_ACCOUNTS: readonly string[] = [
+  'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp',
+  'proxy', 'www-data', 'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', '_apt',
+  'sshd', 'messagebus', 'polkitd', 'postfix', 'ntp', 'chrony', '_chrony', 'tss', 'uuidd',
+  'dnsmasq', 'avahi', 'statd', 'tcpdump', 'docker', 'sudo', 'adm', 'staff', 'users',
+  'admin', 'operator', 'halt', 'shutdown', 'ftp', 'postgres', 'mysql', 'redis', 'git',
+  'code-shared', 'ubuntu', 'debian',
+];
+
+const OS_USER_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+export const OsUser = z
+  .string()
+  .regex(OS_USER_RE, { error: 'must match ^[a-z][a-z0-9_-]{0,31}$ (a Unix account name)' })
+  .refine((name) => !isSystemAccount(name), { error: 'is a system account name, not a person' });
+
+export function isSystemAccount(name: string): boolean {
+  return SYSTEM_ACCOUNTS.includes(name) || name.startsWith('systemd-') || name.startsWith('_');
+}
+
+/** A Kubernetes namespace a namespace-owner may own: a DNS-1123 label, not default or kube-*. */
+export const Namespace = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+    error: 'must be a DNS-1123 label (lowercase letters, digits and "-", at most 63, alphanumeric at both ends)',
+  })
+  .refine((ns) => ns !== 'default' && !ns.startsWith('kube-'), {
+    error: 'must not be "default" or a kube-* system namespace',
+  });
+
+export const RepoName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must match ^[A-Za-z0-9][A-Za-z0-9._-]*$' })
+  .refine((name) => name !== 'infra', { error: '"infra" is the infra clone itself and cannot be listed again' });
+
+/** Email as the OIDC `email` claim: conservative so it is safe as a K8s subject and Vault alias. */
+export const Email = z
+  .string()
+  .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/, {
+    error: 'must be an email address (the OIDC email claim)',
+  });
+
+/** Authentik usernames and legacy k8s_users keys: printable identifiers, no spaces or shell syntax. */
+export const Username = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$/, {
+    error: 'must match ^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$',
+  });
+
+/** A memory or disk size as systemd writes it: a positive integer with K, M, G or T (powers of 1024). */
+export const Size = z.string().regex(/^[1-9][0-9]{0,5}[KMGT]$/, {
+  error: 'must be a size like 512M, 12G or 1T (integer with K, M, G or T)',
+});
+
+const SIZE_FACTORS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+export function sizeToBytes(size: string): number {
+  const unit = size.slice(-1);
+  return Number(size.slice(0, -1)) * SIZE_FACTORS[unit];
+}
+
+/** Formats bytes back into the largest exact unit (for printed arithmetic). */
+export function bytesToSize(bytes: number): string {
+  for (const unit of ['T', 'G', 'M', 'K']) {
+    if (bytes % SIZE_FACTORS[unit] === 0) return `${bytes / SIZE_FACTORS[unit]}${unit}`;
+  }
+  return `${bytes}`;
+}
+
+export const Uid = z.number().int({ error: 'must be an integer uid' }).min(1).max(2 ** 31 - 2);
+
+/** An absolute host path with no surprises: no spaces, quotes, `..` or shell syntax. */
+export const AbsPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._/-]*$/, { error: 'must be an absolute path of [A-Za-z0-9._/-]' })
+  .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".."' });
+
+/** A git URL (https, ssh or file). Credentials in the URL are refused: secrets never live in the repo. */
+export const GitUrl = z
+  .string()
+  .regex(/^(https:\/\/|ssh:\/\/|file:\/\/|\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)[A-Za-z0-9._~:/@+-]+$/, {
+    error: 'must be an https://, ssh://, file:// or scp-style git URL without spaces',
+  })
+  .refine((url) => !/^https:\/\/[^/]*:[^/]*@/.test(url), { error: 'must not contain credentials' });
+
+export const BranchName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, { error: 'must be a branch name of [A-Za-z0-9._/-]' });

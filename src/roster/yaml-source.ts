@@ -1,0 +1,124 @@
+// Parses a YAML file keeping source positions, so that every problem found later (by
+// the schema or by cross-field rules) can be reported at the exact line and column of
+// the offending value. Also catches what YAML itself lets through: duplicate keys
+// (reported with their first occurrence) and unbounded alias expansion.
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar } from 'yaml';
+import { Problem, PathSegment } from './problems';
+
+/** Aliases are legal YAML but each expansion is bounded, so a small file cannot blow up. */
+const MAX_ALIAS_COUNT = 50;
+
+export interface YamlSource {
+  readonly file: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  /** Plain JS value of the document; undefined when the YAML could not be read. */
+  readonly value: unknown;
+}
+
+export interface ParsedYaml {
+  readonly source: YamlSource;
+  readonly problems: Problem[];
+}
+
+export function parseYaml(file: string, text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, version: '1.2' });
+  const problems: Problem[] = [];
+  const at = (offset: number) => lines.linePos(offset);
+
+  for (const error of doc.errors) {
+    const pos = at(error.pos[0]);
+    problems.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${firstLine(error.message)}` });
+  }
+  let value: unknown;
+  if (problems.length === 0) {
+    problems.push(...duplicateKeys(file, doc, lines));
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      problems.push({
+        file, line: 1, col: 1, path: '',
+        message: `YAML aliases: ${(err as Error).message} (at most ${MAX_ALIAS_COUNT} alias expansions)`,
+      });
+    }
+  }
+  return { source: { file, doc, lines, value: problems.length === 0 ? value : undefined }, problems };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Every key that appears twice in one mapping, pointing at the repeat and naming the first. */
+function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): Problem[] {
+  const problems: Problem[] = [];
+  const walk = (node: unknown, path: PathSegment[]) => {
+    if (isMap(node)) {
+      const seen = new Map<string, Scalar>();
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+        if (key !== undefined && isScalar(keyNode)) {
+          const first = seen.get(key);
+          if (first) {
+            const here = lines.linePos(keyNode.range![0]);
+            const there = lines.linePos(first.range![0]);
+            problems.push({
+              file, line: here.line, col: here.col, path: dotted([...path, key]),
+              message: `duplicate key "${key}" (first defined at ${file}:${there.line}:${there.col})`,
+            });
+          } else {
+            seen.set(key, keyNode);
+          }
+        }
+        walk(pair.value, key === undefined ? path : [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    }
+  };
+  walk(doc.contents, []);
+  return problems;
+}
+
+export function dotted(path: readonly PathSegment[]): string {
+  return path.map(String).join('.');
+}
+
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+}
+
+/**
+ * Where `path` is written in the source. `target: 'key'` points at a mapping key
+ * (used for problems with the key itself, such as an invalid os_user or an unknown
+ * key). A path that does not exist (a missing required field) resolves to the key of
+ * its nearest existing ancestor, so "people.emo.email is required" points at `emo:`.
+ */
+export function locate(source: YamlSource, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): Position {
+  let node: unknown = source.doc.contents;
+  let keyNode: Node | null = null;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(source.doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair || !isPair(pair)) return start(keyNode ?? (node as Node), source);
+      keyNode = pair.key as Node;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+      keyNode = null;
+      node = node.items[segment];
+    } else {
+      return start(keyNode ?? (node as Node | null), source);
+    }
+  }
+  if (target === 'key' && keyNode) return start(keyNode, source);
+  return start(node as Node | null, source);
+}
+
+function start(node: Node | null | undefined, source: YamlSource): Position {
+  const offset = node?.range?.[0] ?? 0;
+  return source.lines.linePos(offset);
+}
