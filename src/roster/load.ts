@@ -35,15 +35,15 @@ function validate<S extends z.ZodType>(
   file: string,
   text: string,
   schema: S,
-  extraRules?: (source: YamlSource, where: (p: PathSegment[]) => string) => Problem[],
+  extraRules?: (source: YamlSource, where: (p: PathSegment[], target?: 'key' | 'value') => string) => Problem[],
 ): LoadResult<z.infer<S>> {
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   const parsed = schema.safeParse(source.value);
   const all = parsed.success ? [] : schemaProblems(source, schema, parsed.error.issues);
   if (extraRules) {
-    const where = (p: PathSegment[]) => {
-      const pos = locate(source, p);
+    const where = (p: PathSegment[], target: 'key' | 'value' = 'value') => {
+      const pos = locate(source, p, target);
       return `${file}:${pos.line}:${pos.col}`;
     };
     all.push(...extraRules(source, where));

@@ -13,7 +13,7 @@ export interface RuleFinding {
 }
 
 /** Renders the source position of another path, for "first defined at ..." messages. */
-export type Where = (path: PathSegment[]) => string;
+export type Where = (path: PathSegment[], target?: 'key' | 'value') => string;
 
 type Raw = Record<string, unknown>;
 
@@ -135,7 +135,7 @@ function uniqueK8sUser(people: [string, Raw][], where: Where): RuleFinding[] {
       first.set(e.key, e);
       continue;
     }
-    const ownerPlace = owner.explicit ? where(['people', owner.osUser, 'k8s_user']) : where(['people', owner.osUser]);
+    const ownerPlace = owner.explicit ? where(['people', owner.osUser, 'k8s_user']) : where(['people', owner.osUser], 'key');
     const ownerDesc = owner.explicit ? owner.osUser : `${owner.osUser} (its default k8s_user)`;
     findings.push({
       path: ['people', e.osUser, 'k8s_user'],

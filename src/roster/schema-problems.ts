@@ -31,6 +31,7 @@ function toProblems(source: YamlSource, schema: z.ZodType, issue: Issue): Proble
       return [make(path, `invalid key "${String(path[path.length - 1])}": ${message}`, 'key')];
     }
     case 'invalid_value':
+      if (!issue.message.startsWith('Invalid')) return [make(path, `${issue.message}, got ${got}`)];
       return [make(path, `expected one of ${issue.values.map(String).join(', ')}, got ${got}`)];
     case 'invalid_type':
       if (got === 'nothing') return [make(path, `is required (${expectedName(issue.expected)})`)];
@@ -77,9 +78,11 @@ export function describeValue(v: unknown): string {
 
 function suggest(key: string, known: readonly string[]): string {
   if (known.length === 0) return '';
-  const best = closest(key, known as string[]);
+  const nearest = closest(key, known as string[]);
   const limit = Math.max(2, Math.floor(key.length / 3));
-  return distance(key, best) <= limit ? ` (did you mean "${best}"?)` : ` (known keys: ${known.join(', ')})`;
+  // Failing a close spelling, a key that starts a known one ("memory" for "memory_max").
+  const best = distance(key, nearest) <= limit ? nearest : known.find((k) => k.startsWith(key) || key.startsWith(k));
+  return best ? ` (did you mean "${best}"?)` : ` (known keys: ${known.join(', ')})`;
 }
 
 /** The keys the schema allows for the object at `path`, found by walking the zod schema. */

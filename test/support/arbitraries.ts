@@ -1,0 +1,71 @@
+// fast-check generators of valid rosters (as plain objects ready for YAML).
+import fc from 'fast-check';
+
+export interface RawPerson {
+  email: string;
+  authentik_user: string;
+  k8s_user?: string;
+  tier: 'admin' | 'power-user' | 'namespace-owner';
+  namespaces?: string[];
+  uid?: number;
+  workstation?: Record<string, unknown>;
+}
+
+export interface RawRoster {
+  version: 1;
+  people: Record<string, RawPerson>;
+  retired_uids?: number[];
+}
+
+const label = fc.stringMatching(/^[a-z][a-z0-9]{1,8}$/);
+
+const workstation = fc.option(
+  fc.record(
+    {
+      code_layout: fc.constantFrom('single', 'workspace'),
+      parked: fc.boolean(),
+      claude_auth: fc.boolean(),
+      memory_max: fc.constantFrom('4G', '8G', '12G', '512M'),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
+
+/** A valid roster of 1..maxPeople people with unique identities and at least one admin. */
+export function validRoster(maxPeople = 8): fc.Arbitrary<RawRoster> {
+  return fc
+    .uniqueArray(label, { minLength: 1, maxLength: maxPeople })
+    .chain((names) =>
+      fc.tuple(
+        fc.constant(names),
+        fc.array(fc.constantFrom('admin', 'power-user', 'namespace-owner') as fc.Arbitrary<RawPerson['tier']>, {
+          minLength: names.length,
+          maxLength: names.length,
+        }),
+        fc.array(fc.uniqueArray(label, { minLength: 1, maxLength: 3 }), { minLength: names.length, maxLength: names.length }),
+        fc.array(workstation, { minLength: names.length, maxLength: names.length }),
+        fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length }),
+      ),
+    )
+    .map(([names, tiers, namespaces, workstations, explicitK8s]) => {
+      tiers[0] = 'admin';
+      const people: Record<string, RawPerson> = {};
+      names.forEach((name, i) => {
+        const p: RawPerson = {
+          email: `${name}@example.com`,
+          authentik_user: `ak-${name}`,
+          tier: tiers[i],
+        };
+        if (explicitK8s[i]) p.k8s_user = `k8s-${name}`;
+        if (tiers[i] === 'namespace-owner') p.namespaces = namespaces[i].map((n) => `ns-${n}`);
+        const ws = workstations[i];
+        if (ws) {
+          p.uid = 2000 + i;
+          p.workstation = ws;
+        }
+        people[name] = p;
+      });
+      return { version: 1 as const, people, retired_uids: [1999] };
+    });
+}

@@ -1,0 +1,102 @@
+// The validate and synth commands: exit codes, output, environment overrides, and a
+// failed synth that leaves cdktf.out untouched.
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT } from '../support/inputs';
+import { runBin } from '../support/run';
+
+function workdir(roster = EXAMPLE_ROSTER_TEXT): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-cmd-'));
+  mkdirSync(join(dir, 'roster'));
+  writeFileSync(join(dir, 'roster/roster.yaml'), roster);
+  writeFileSync(join(dir, 'roster/site.yaml'), EXAMPLE_SITE_TEXT);
+  return dir;
+}
+
+const BROKEN = EXAMPLE_ROSTER_TEXT.replace('tier: power-user', 'tier: poweruser');
+
+describe('validate', () => {
+  test('a valid roster exits 0 with one summary line', () => {
+    const r = runBin('validate');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('roster/roster.yaml: valid: 4 people (1 admin, 1 power-user, 2 namespace-owner); workstations: 2 active, 1 parked\n');
+  });
+
+  test('an invalid roster exits 1 with the problem lines on stderr', () => {
+    const dir = workdir(BROKEN);
+    const r = runBin('validate', [], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^roster\/roster\.yaml:\d+:11 people\.emo\.tier: expected one of admin, power-user, namespace-owner, got "poweruser"\n$/);
+  });
+
+  test('a missing file exits 2 with a clear message', () => {
+    const r = runBin('validate', ['nope.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: cannot read nope.yaml: no such file\n');
+  });
+
+  test('an unknown option exits 2', () => {
+    const r = runBin('validate', ['--sight', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: unknown option --sight\n');
+  });
+
+  test('ROSTER and SITE override the default paths; arguments override the environment', () => {
+    const dir = workdir(BROKEN);
+    const viaEnv = runBin('validate', [], { env: { ROSTER: join(dir, 'roster/roster.yaml'), SITE: join(dir, 'roster/site.yaml') } });
+    expect(viaEnv.code).toBe(1);
+    const viaArgs = runBin('validate', ['roster/roster.yaml', '--site', 'roster/site.yaml'], { env: { ROSTER: join(dir, 'roster/roster.yaml') } });
+    expect(viaArgs.code).toBe(0);
+    const missingSite = runBin('validate', [], { env: { SITE: join(dir, 'missing.yaml') } });
+    expect(missingSite.code).toBe(2);
+    expect(missingSite.stderr).toContain('missing.yaml: no such file');
+  });
+});
+
+describe('synth', () => {
+  test('writes the workstations stack and prints the people table', () => {
+    const dir = workdir();
+    const r = runBin('synth', [], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      [
+        'os_user    tier             namespaces     workstation',
+        'ancamilea  namespace-owner  plotting-book  parked',
+        'emo        power-user       -              active',
+        'gheorghe   namespace-owner  vabbit81       none',
+        'wizard     admin            -              active',
+      ].join('\n'),
+    );
+    const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/workstations/cdk.tf.json'), 'utf8'));
+    expect(stack.terraform.backend).toEqual({ pg: { schema_name: 'workstations' } });
+    // No leftover staging directories next to cdktf.out.
+    expect(readdirSync(dir).sort()).toEqual(['cdktf.out', 'roster']);
+  });
+
+  test('an invalid roster prints the problems, exits 1 and leaves cdktf.out untouched', () => {
+    const dir = workdir();
+    expect(runBin('synth', [], { cwd: dir }).code).toBe(0);
+    const stackFile = join(dir, 'cdktf.out/stacks/workstations/cdk.tf.json');
+    writeFileSync(stackFile, '{"marker": "previous synth"}');
+    writeFileSync(join(dir, 'roster/roster.yaml'), BROKEN);
+    const r = runBin('synth', [], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('people.emo.tier: expected one of admin, power-user, namespace-owner, got "poweruser"');
+    expect(readFileSync(stackFile, 'utf8')).toBe('{"marker": "previous synth"}');
+    expect(readdirSync(dir).sort()).toEqual(['cdktf.out', 'roster']);
+  });
+
+  test('the committed example synthesizes byte-identically twice', () => {
+    const a = workdir();
+    const b = workdir();
+    runBin('synth', [], { cwd: a });
+    runBin('synth', [], { cwd: b });
+    const file = 'cdktf.out/stacks/workstations/cdk.tf.json';
+    expect(existsSync(join(a, file))).toBe(true);
+    expect(readFileSync(join(a, file), 'utf8')).toBe(readFileSync(join(b, file), 'utf8'));
+  });
+});
+

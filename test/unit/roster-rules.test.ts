@@ -1,0 +1,251 @@
+// Every roster rule, each with an invalid roster and the exact line it must produce.
+import { rosterProblems, yaml } from '../support/inputs';
+
+// Line numbers below are those of BASE; each case edits one spot.
+const BASE = yaml`
+  version: 1
+  people:
+    wizard:
+      email: wizard@example.com
+      authentik_user: vbarzin
+      tier: admin
+      uid: 1000
+      workstation: {}
+    emo:
+      email: emo@example.com
+      authentik_user: emil.barzin
+      tier: power-user
+      uid: 1001
+      workstation:
+        parked: false
+    anca:
+      email: anca@example.com
+      authentik_user: ancaelena98
+      tier: namespace-owner
+      namespaces: [plotting-book]
+  retired_uids: [1500]
+`;
+
+const edit = (from: string, to: string, text = BASE) => {
+  if (!text.includes(from)) throw new Error(`fixture does not contain ${from}`);
+  return text.replace(from, to);
+};
+
+test('the base fixture is valid', () => {
+  expect(rosterProblems(BASE)).toEqual([]);
+});
+
+describe('schema rules', () => {
+  test('tier must be one of the three RBAC tiers', () => {
+    expect(rosterProblems(edit('tier: power-user', 'tier: poweruser'))).toEqual([
+      'roster/roster.yaml:12:11 people.emo.tier: expected one of admin, power-user, namespace-owner, got "poweruser"',
+    ]);
+  });
+
+  test('os_user must be a Unix account name', () => {
+    expect(rosterProblems(edit('  emo:\n', '  Emo:\n'))).toEqual([
+      'roster/roster.yaml:9:3 people.Emo: invalid key "Emo": must match ^[a-z][a-z0-9_-]{0,31}$ (a Unix account name)',
+    ]);
+  });
+
+  test.each(['root', 'sshd', 'www-data', 'nobody', 'systemd-network'])('os_user %s is a system account', (name) => {
+    expect(rosterProblems(edit('  emo:\n', `  ${name}:\n`))).toEqual([
+      `roster/roster.yaml:9:3 people.${name}: invalid key "${name}": is a system account name, not a person`,
+    ]);
+  });
+
+  test('namespaces are DNS-1123 labels', () => {
+    expect(rosterProblems(edit('[plotting-book]', '[Plotting_Book]'))).toEqual([
+      'roster/roster.yaml:20:18 people.anca.namespaces.0: must be a DNS-1123 label (lowercase letters, digits and "-", at most 63, alphanumeric at both ends), got "Plotting_Book"',
+    ]);
+  });
+
+  test.each(['default', 'kube-system', 'kube-public'])('namespace %s is refused', (ns) => {
+    expect(rosterProblems(edit('[plotting-book]', `[plotting-book, ${ns}]`))).toEqual([
+      `roster/roster.yaml:20:33 people.anca.namespaces.1: must not be "default" or a kube-* system namespace, got "${ns}"`,
+    ]);
+  });
+
+  test('booleans are real booleans', () => {
+    expect(rosterProblems(edit('parked: false', 'parked: "yes"'))).toEqual([
+      'roster/roster.yaml:15:15 people.emo.workstation.parked: expected boolean, got "yes"',
+    ]);
+    // YAML 1.1 spellings are plain strings in YAML 1.2 and are refused too.
+    expect(rosterProblems(edit('parked: false', 'parked: yes'))).toEqual([
+      'roster/roster.yaml:15:15 people.emo.workstation.parked: expected boolean, got "yes"',
+    ]);
+  });
+
+  test('unknown keys are errors with a did-you-mean suggestion', () => {
+    expect(rosterProblems(edit('    tier: power-user\n', '    tier: power-user\n    teir: admin\n'))).toEqual([
+      'roster/roster.yaml:13:5 people.emo.teir: unknown key "teir" (did you mean "tier"?)',
+    ]);
+    expect(rosterProblems(edit('      parked: false', '      parked: false\n      memory: 12G'))).toEqual([
+      'roster/roster.yaml:16:7 people.emo.workstation.memory: unknown key "memory" (did you mean "memory_max"?)',
+    ]);
+  });
+
+  test('an unknown key far from every known key lists the known keys', () => {
+    expect(rosterProblems(edit('version: 1\n', 'version: 1\nzzzzzz: 1\n'))).toEqual([
+      'roster/roster.yaml:2:1 zzzzzz: unknown key "zzzzzz" (known keys: version, people, retired_uids)',
+    ]);
+  });
+
+  test('duplicate YAML keys are errors naming the first occurrence', () => {
+    expect(rosterProblems(edit('    uid: 1001\n', '    uid: 1001\n    tier: admin\n'))).toEqual([
+      'roster/roster.yaml:14:5 people.emo.tier: duplicate key "tier" (first defined at roster/roster.yaml:12:5)',
+    ]);
+  });
+
+  test('a duplicated person is an error, not a silent override', () => {
+    const twice = edit('  anca:\n', '  emo:\n    email: x@example.com\n    authentik_user: x\n    tier: admin\n  anca:\n');
+    expect(rosterProblems(twice)).toEqual([
+      'roster/roster.yaml:16:3 people.emo: duplicate key "emo" (first defined at roster/roster.yaml:9:3)',
+    ]);
+  });
+
+  test('YAML alias expansion is bounded', () => {
+    const bomb = [
+      'version: 1',
+      'people: {}',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
+    const problems = rosterProblems(bomb);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^roster\/roster\.yaml:1:1 \(document\): YAML aliases: .* \(at most 50 alias expansions\)$/);
+  });
+
+  test('a required field that is missing points at the person', () => {
+    expect(rosterProblems(edit('    email: emo@example.com\n', ''))).toEqual([
+      'roster/roster.yaml:9:3 people.emo.email: is required (string)',
+    ]);
+  });
+
+  test('email must be an address', () => {
+    expect(rosterProblems(edit('emo@example.com', 'emo at example'))).toEqual([
+      'roster/roster.yaml:10:12 people.emo.email: must be an email address (the OIDC email claim), got "emo at example"',
+    ]);
+  });
+
+  test('repository names are restricted and never "infra"', () => {
+    const ws = edit('      parked: false', '      code_layout: workspace\n      repos: [infra, "-x", ok.repo]');
+    expect(rosterProblems(ws)).toEqual([
+      'roster/roster.yaml:16:15 people.emo.workstation.repos.0: "infra" is the infra clone itself and cannot be listed again, got "infra"',
+      'roster/roster.yaml:16:22 people.emo.workstation.repos.1: must match ^[A-Za-z0-9][A-Za-z0-9._-]*$, got "-x"',
+    ]);
+  });
+
+  test('memory_max is a systemd size', () => {
+    expect(rosterProblems(edit('parked: false', 'memory_max: 12GB'))).toEqual([
+      'roster/roster.yaml:15:19 people.emo.workstation.memory_max: must be a size like 512M, 12G or 1T (integer with K, M, G or T), got "12GB"',
+    ]);
+  });
+
+  test('version must be 1', () => {
+    expect(rosterProblems(edit('version: 1', 'version: 2'))).toEqual([
+      'roster/roster.yaml:1:10 version: expected one of 1, got number 2',
+    ]);
+  });
+
+  test('YAML syntax errors are reported with their position and stop validation', () => {
+    const problems = rosterProblems(edit('    tier: admin\n', '    tier: [admin\n'));
+    expect(problems.length).toBeGreaterThanOrEqual(1);
+    expect(problems[0]).toMatch(/^roster\/roster\.yaml:\d+:\d+ \(document\): YAML syntax: /);
+  });
+
+  test('an empty file is reported, not accepted', () => {
+    expect(rosterProblems('')).toEqual(['roster/roster.yaml:1:1 (document): expected a mapping, got null']);
+  });
+});
+
+describe('cross-field rules', () => {
+  test('a namespace-owner needs at least one namespace', () => {
+    expect(rosterProblems(edit('    namespaces: [plotting-book]\n', ''))).toEqual([
+      'roster/roster.yaml:16:3 people.anca.namespaces: is required for tier namespace-owner (at least one namespace)',
+    ]);
+    expect(rosterProblems(edit('[plotting-book]', '[]'))).toEqual([
+      'roster/roster.yaml:20:17 people.anca.namespaces: must list at least one namespace for tier namespace-owner',
+    ]);
+  });
+
+  test('other tiers may not own namespaces', () => {
+    expect(rosterProblems(edit('    tier: power-user\n', '    tier: power-user\n    namespaces: [emo-ns]\n'))).toEqual([
+      'roster/roster.yaml:13:17 people.emo.namespaces: only namespace-owners own namespaces; remove it for tier power-user',
+    ]);
+  });
+
+  test('a namespace listed twice is an error', () => {
+    expect(rosterProblems(edit('[plotting-book]', '[plotting-book, plotting-book]'))).toEqual([
+      'roster/roster.yaml:20:33 people.anca.namespaces.1: namespace "plotting-book" is listed twice (first at index 0)',
+    ]);
+  });
+
+  test('a workstation needs a pinned uid', () => {
+    expect(rosterProblems(edit('    uid: 1001\n', ''))).toEqual([
+      'roster/roster.yaml:9:3 people.emo.uid: is required when the person has a workstation (pinned Unix uid)',
+    ]);
+  });
+
+  test('uids stay inside the site uid range', () => {
+    expect(rosterProblems(edit('uid: 1001', 'uid: 999'))).toEqual([
+      'roster/roster.yaml:13:10 people.emo.uid: uid 999 is outside the site uid range 1000-59999',
+    ]);
+  });
+
+  test('retired uids are never reused', () => {
+    expect(rosterProblems(edit('uid: 1001', 'uid: 1500'))).toEqual([
+      'roster/roster.yaml:13:10 people.emo.uid: uid 1500 is retired (listed at roster/roster.yaml:21:16); retired uids are never reused',
+    ]);
+  });
+
+  test('uids are unique and the duplicate names the first', () => {
+    expect(rosterProblems(edit('uid: 1001', 'uid: 1000'))).toEqual([
+      'roster/roster.yaml:13:10 people.emo.uid: uid 1000 is already used by wizard (first at roster/roster.yaml:7:10)',
+    ]);
+  });
+
+  test('emails are unique, case-insensitive', () => {
+    expect(rosterProblems(edit('emo@example.com', 'Wizard@Example.com'))).toEqual([
+      'roster/roster.yaml:10:12 people.emo.email: email "Wizard@Example.com" is already used by wizard (case-insensitive) (first at roster/roster.yaml:4:12)',
+    ]);
+  });
+
+  test('authentik users are unique', () => {
+    expect(rosterProblems(edit('authentik_user: emil.barzin', 'authentik_user: vbarzin'))).toEqual([
+      'roster/roster.yaml:11:21 people.emo.authentik_user: authentik_user "vbarzin" is already used by wizard (first at roster/roster.yaml:5:21)',
+    ]);
+  });
+
+  test('an explicit k8s_user may not collide with another person\'s default', () => {
+    expect(rosterProblems(edit('    tier: namespace-owner\n', '    k8s_user: emo\n    tier: namespace-owner\n'))).toEqual([
+      'roster/roster.yaml:19:15 people.anca.k8s_user: k8s_user "emo" is already used by emo (its default k8s_user) (first at roster/roster.yaml:9:3)',
+    ]);
+  });
+
+  test('repos need the workspace layout', () => {
+    expect(rosterProblems(edit('      parked: false', '      repos: [blog]'))).toEqual([
+      'roster/roster.yaml:15:14 people.emo.workstation.repos: is only allowed with code_layout: workspace',
+    ]);
+  });
+
+  test('the roster keeps at least one admin', () => {
+    expect(rosterProblems(edit('tier: admin', 'tier: power-user'))).toEqual([
+      'roster/roster.yaml:2:1 people: the roster must keep at least one admin (an admin-less roster would lock everyone out)',
+    ]);
+    expect(rosterProblems('version: 1\npeople: {}\n')).toEqual([
+      'roster/roster.yaml:2:1 people: the roster must keep at least one admin (an admin-less roster would lock everyone out)',
+    ]);
+  });
+
+  test('every problem is reported at once, in file order', () => {
+    const many = edit('tier: power-user', 'tier: poweruser', edit('uid: 1001', 'uid: 1000', edit('emo@example.com', 'bad')));
+    expect(rosterProblems(many)).toEqual([
+      'roster/roster.yaml:10:12 people.emo.email: must be an email address (the OIDC email claim), got "bad"',
+      'roster/roster.yaml:12:11 people.emo.tier: expected one of admin, power-user, namespace-owner, got "poweruser"',
+      'roster/roster.yaml:13:10 people.emo.uid: uid 1000 is already used by wizard (first at roster/roster.yaml:7:10)',
+    ]);
+  });
+});

@@ -1,0 +1,85 @@
+// The site file has the same strictness and error format as the roster.
+import { EXAMPLE_SITE_TEXT, exampleSite, siteProblems, yaml } from '../support/inputs';
+
+const MINIMAL = yaml`
+  version: 1
+  devvm:
+    host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY
+  kubernetes:
+    api_server: https://10.0.20.100:6443
+  infra_repo:
+    url: https://github.com/ViktorBarzin/infra.git
+  config_base:
+    url: https://github.com/ViktorBarzin/dotfiles.git
+`;
+
+const edit = (from: string, to: string, text = MINIMAL) => {
+  if (!text.includes(from)) throw new Error(`fixture does not contain ${from}`);
+  return text.replace(from, to);
+};
+
+test('the example site is valid', () => {
+  expect(siteProblems(EXAMPLE_SITE_TEXT)).toEqual([]);
+});
+
+test('unwritten keys take the homelab defaults', () => {
+  const r = siteProblems(MINIMAL);
+  expect(r).toEqual([]);
+  const site = exampleSite();
+  expect(site.devvm).toMatchObject({ host: '10.0.10.10', port: 22, user: 'root', ssh_agent: true });
+  expect(site.oidc).toEqual({
+    issuer_url: 'https://authentik.viktorbarzin.me/application/o/kubernetes/',
+    client_id: 'kubernetes',
+    username_prefix: '',
+    groups_prefix: '',
+  });
+  expect(site.vault).toMatchObject({ oidc_mount: 'oidc', kv_mount: 'secret' });
+  expect(site.authentik.groups).toEqual({
+    admin: 'kubernetes-admins',
+    'power-user': 'kubernetes-power-users',
+    'namespace-owner': 'kubernetes-namespace-owners',
+    workstation: 'T3 Users',
+  });
+});
+
+test('a site without the pinned host key is refused', () => {
+  expect(siteProblems(edit('  host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY\n', '  host: 10.0.10.10\n'))).toEqual([
+    'roster/site.yaml:2:1 devvm.host_key: is required (string)',
+  ]);
+});
+
+test('the host key must be a public key line', () => {
+  expect(siteProblems(edit('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY', '"10.0.10.10 ssh-ed25519 AAAA"'))).toEqual([
+    'roster/site.yaml:3:13 devvm.host_key: must be a public host key line "<type> <base64>" (ssh-keyscan output without the host), got "10.0.10.10 ssh-ed25519 AAAA"',
+  ]);
+});
+
+test('ssh_agent cannot be turned off (no private key in config)', () => {
+  expect(siteProblems(edit('  host_key:', '  ssh_agent: false\n  host_key:'))).toEqual([
+    'roster/site.yaml:3:14 devvm.ssh_agent: must be true: the private key stays in your ssh-agent, got boolean false',
+  ]);
+});
+
+test('unknown site keys get a did-you-mean suggestion', () => {
+  expect(siteProblems(edit('  host_key:', '  hostkey: x\n  host_key:'))).toEqual([
+    'roster/site.yaml:3:3 devvm.hostkey: unknown key "hostkey" (did you mean "host_key"?)',
+  ]);
+});
+
+test('the uid range must be ordered', () => {
+  expect(siteProblems(`${MINIMAL}uid_range: { min: 5000, max: 4000 }\n`)).toEqual([
+    'roster/site.yaml:10:12 uid_range: min must not exceed max, got a mapping',
+  ]);
+});
+
+test('a git URL carrying credentials is refused (no secrets in the site file)', () => {
+  expect(siteProblems(edit('https://github.com/ViktorBarzin/infra.git', 'https://user:hunter2@github.com/ViktorBarzin/infra.git'))).toEqual([
+    'roster/site.yaml:7:8 infra_repo.url: must not contain credentials, got "https://user:hunter2@github.com/ViktorBarzin/infra.git"',
+  ]);
+});
+
+test('memory budgets are systemd sizes', () => {
+  expect(siteProblems(`${MINIMAL}memory_budgets:\n  admin: lots\n`)).toEqual([
+    'roster/site.yaml:11:10 memory_budgets.admin: must be a size like 512M, 12G or 1T (integer with K, M, G or T), got "lots"',
+  ]);
+});
