@@ -5,6 +5,11 @@ import { Construct } from 'constructs';
 // Deep imports: the providers' root index loads every resource class (BRIEF section 7).
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
+import { DataVaultAuthBackend } from '@cdktf/provider-vault/lib/data-vault-auth-backend';
+import { AccessGroups } from '../constructs/authentik/access-groups';
+import { AuthentikProvider } from '../constructs/authentik/authentik-provider-binding';
+import { TierBinding } from '../constructs/tier-binding';
+import { WorkstationProfile } from '../constructs/workstation-profile';
 import type { DesiredState } from '../src/desired/types';
 import type { Site } from '../src/roster/site-schema';
 import { tier1Backend } from './backend';
@@ -18,13 +23,32 @@ export interface WorkstationsStackProps {
 }
 
 export class WorkstationsStack extends TerraformStack {
+  /** Cluster-side profile of each person, by os_user. */
+  readonly profiles: ReadonlyMap<string, WorkstationProfile>;
+
   constructor(scope: Construct, id: string, props: WorkstationsStackProps) {
     super(scope, id);
+    const { desired, site } = props;
     tier1Backend(this, WORKSTATIONS_STACK);
 
-    // No credentials here: the kubernetes provider reads KUBE_CONFIG_PATH (or the
-    // KUBE_* variables) and the vault provider VAULT_TOKEN from the environment.
+    // No credentials here: the kubernetes provider reads KUBE_CONFIG_PATH (or KUBE_*),
+    // the vault provider VAULT_TOKEN and the authentik provider AUTHENTIK_TOKEN.
     new KubernetesProvider(this, 'kubernetes', {});
-    new VaultProvider(this, 'vault', { address: props.site.vault.address });
+    new VaultProvider(this, 'vault', { address: site.vault.address });
+    new AuthentikProvider(this, 'authentik', { url: site.authentik.url });
+
+    const oidc = new DataVaultAuthBackend(this, 'oidc-mount', { path: site.vault.oidc_mount });
+    oidc.overrideLogicalId('oidc');
+
+    for (const tier of desired.tiers) new TierBinding(this, `tier-${tier.tier}`, { tier, site });
+
+    const profiles = new Map<string, WorkstationProfile>();
+    for (const person of desired.people) {
+      profiles.set(person.osUser, new WorkstationProfile(this, person.osUser, { person, site, oidcMountAccessor: oidc.accessor }));
+    }
+    this.profiles = profiles;
+
+    const userPks = new Map(desired.people.map((p) => [p.authentikUser, profiles.get(p.osUser)!.authentikUser.pk]));
+    new AccessGroups(this, 'authentik-groups', { groups: desired.authentikGroups, userPks });
   }
 }

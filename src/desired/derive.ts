@@ -51,7 +51,12 @@ function derivePerson(osUser: string, person: Person, site: Site): PersonState {
       entity: osUser,
       alias: person.email,
       aliasMount: site.vault.oidc_mount,
-      policies: [tierPolicyName(person.tier), personalPolicyName(osUser)],
+      // Admins also get the site's existing admin policy set (e.g. vault-admin).
+      policies: [
+        tierPolicyName(person.tier),
+        ...(person.tier === 'admin' ? site.vault.admin_policies : []),
+        personalPolicyName(osUser),
+      ],
       personalPolicy: personalPolicyName(osUser),
       personalDataPath: `${kv}/data/workstations/${osUser}`,
       personalMetadataPath: `${kv}/metadata/workstations/${osUser}`,

@@ -90,6 +90,8 @@ export const AuthentikGroups = z.strictObject({
 });
 
 export const Authentik = z.strictObject({
+  /** Authentik base URL for the Terraform provider (the token comes from AUTHENTIK_TOKEN). */
+  url: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/, { error: 'must be an https URL without a path' }).default('https://authentik.viktorbarzin.me'),
   groups: AuthentikGroups.prefault({}),
 });
 

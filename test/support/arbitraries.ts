@@ -32,10 +32,10 @@ const workstation = fc.option(
   { nil: undefined },
 );
 
-/** A valid roster of 1..maxPeople people with unique identities and at least one admin. */
+/** A valid roster of 3..maxPeople people with unique identities and at least one admin. */
 export function validRoster(maxPeople = 8): fc.Arbitrary<RawRoster> {
   return fc
-    .uniqueArray(label, { minLength: 1, maxLength: maxPeople })
+    .uniqueArray(label, { minLength: 3, maxLength: maxPeople })
     .chain((names) =>
       fc.tuple(
         fc.constant(names),
@@ -49,7 +49,12 @@ export function validRoster(maxPeople = 8): fc.Arbitrary<RawRoster> {
       ),
     )
     .map(([names, tiers, namespaces, workstations, explicitK8s]) => {
+      // Every access group needs a member (empty groups are refused): one of each tier,
+      // and the first person has a workstation.
       tiers[0] = 'admin';
+      tiers[1] = 'power-user';
+      tiers[2] = 'namespace-owner';
+      workstations[0] ??= {};
       const people: Record<string, RawPerson> = {};
       names.forEach((name, i) => {
         const p: RawPerson = {

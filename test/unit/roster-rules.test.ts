@@ -236,7 +236,16 @@ describe('cross-field rules', () => {
       'roster/roster.yaml:2:1 people: the roster must keep at least one admin (an admin-less roster would lock everyone out)',
     ]);
     expect(rosterProblems('version: 1\npeople: {}\n')).toEqual([
+      'roster/roster.yaml:2:1 people: Authentik group "kubernetes-namespace-owners" would be empty: keep at least one namespace-owner (an emptied group locks people out)',
+      'roster/roster.yaml:2:1 people: Authentik group "kubernetes-power-users" would be empty: keep at least one power-user (an emptied group locks people out)',
+      'roster/roster.yaml:2:1 people: Authentik group "T3 Users" would be empty: keep at least one person with a workstation',
       'roster/roster.yaml:2:1 people: the roster must keep at least one admin (an admin-less roster would lock everyone out)',
+    ]);
+  });
+
+  test('an access group that would end up empty is refused, naming the group', () => {
+    expect(rosterProblems(edit('tier: power-user', 'tier: admin'))).toEqual([
+      'roster/roster.yaml:2:1 people: Authentik group "kubernetes-power-users" would be empty: keep at least one power-user (an emptied group locks people out)',
     ]);
   });
 

@@ -1,0 +1,90 @@
+// Hand-written, minimal cdktf binding for the goauthentik/authentik Terraform provider.
+//
+// Why hand-written: no prebuilt @cdktf/provider-authentik package exists, and
+// `cdktf get` needs to download the provider schema, which this machine cannot do.
+// This uses cdktf's documented escape hatch (subclassing TerraformProvider /
+// TerraformResource / TerraformDataSource and implementing synthesizeAttributes) for
+// exactly the three things we use: the provider, data source `authentik_user` by
+// username, and resource `authentik_group` with name and users.
+//
+// To replace it with generated bindings, on a machine with registry access:
+//   1. add "goauthentik/authentik@2025.10.1" to cdktf.json "terraformProviders";
+//   2. run `npx --package cdktf-cli@0.21.0 cdktf get` (writes .gen/providers/authentik);
+//   3. import Provider, DataAuthentikUser and Group from .gen instead of this file;
+//   4. `npm test`: the stack snapshot must not change.
+import { TerraformDataSource, TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+
+export const AUTHENTIK_PROVIDER_SOURCE = 'goauthentik/authentik';
+export const AUTHENTIK_PROVIDER_VERSION = '2025.10.1';
+
+export interface AuthentikProviderConfig {
+  /** Authentik base URL, e.g. https://authentik.viktorbarzin.me. The token comes from AUTHENTIK_TOKEN. */
+  readonly url: string;
+}
+
+export class AuthentikProvider extends TerraformProvider {
+  private readonly url: string;
+
+  constructor(scope: Construct, id: string, config: AuthentikProviderConfig) {
+    super(scope, id, {
+      terraformResourceType: 'authentik',
+      terraformGeneratorMetadata: { providerName: 'authentik', providerVersion: AUTHENTIK_PROVIDER_VERSION },
+      terraformProviderSource: AUTHENTIK_PROVIDER_SOURCE,
+    });
+    this.url = config.url;
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return { url: this.url };
+  }
+}
+
+export interface DataAuthentikUserConfig {
+  readonly username: string;
+}
+
+/** data "authentik_user": looks a user up by username; exposes its numeric `pk`. */
+export class DataAuthentikUser extends TerraformDataSource {
+  private readonly username: string;
+
+  constructor(scope: Construct, id: string, config: DataAuthentikUserConfig) {
+    super(scope, id, {
+      terraformResourceType: 'authentik_user',
+      terraformGeneratorMetadata: { providerName: 'authentik', providerVersion: AUTHENTIK_PROVIDER_VERSION },
+    });
+    this.username = config.username;
+  }
+
+  /** The user's numeric primary key, as authentik_group.users expects. */
+  get pk(): number {
+    return this.getNumberAttribute('pk');
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return { username: this.username };
+  }
+}
+
+export interface AuthentikGroupConfig {
+  readonly name: string;
+  /** Numeric user primary keys (DataAuthentikUser.pk). */
+  readonly users: number[];
+}
+
+/** resource "authentik_group": a group and its complete member list. */
+export class AuthentikGroup extends TerraformResource {
+  private readonly config: AuthentikGroupConfig;
+
+  constructor(scope: Construct, id: string, config: AuthentikGroupConfig) {
+    super(scope, id, {
+      terraformResourceType: 'authentik_group',
+      terraformGeneratorMetadata: { providerName: 'authentik', providerVersion: AUTHENTIK_PROVIDER_VERSION },
+    });
+    this.config = config;
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return { name: this.config.name, users: this.config.users };
+  }
+}
