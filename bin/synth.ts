@@ -3,7 +3,7 @@
 // is synthesized into a fresh sibling directory that replaces cdktf.out only on success.
 import { mkdtempSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { buildApp } from '../src/app';
+import { buildApp, resourceCountsByPerson } from '../src/app';
 import { inputPaths, loadInputs } from '../src/roster/load';
 import { peopleTable } from '../src/report/people';
 import { runCli } from './cli';
@@ -18,7 +18,7 @@ runCli(() => {
     built.app.synth();
     replaceDir(staging, outdir);
     process.stdout.write(`synthesized ${Object.keys(built.stacks).length} stack(s) into ${relativeOut(outdir)}\n\n`);
-    process.stdout.write(`${peopleTable(built.desired)}\n`);
+    process.stdout.write(`${peopleTable(built.desired, resourceCountsByPerson(built))}\n`);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // Builds the cdktf App from validated inputs. Shared by main.ts (the `cdktf` entry
 // point), bin/synth.ts and the tests, so all three synthesize the same thing.
-import { App } from 'cdktf';
+import { App, TerraformDataSource, TerraformResource } from 'cdktf';
 import { derive } from './desired/derive';
 import type { DesiredState } from './desired/types';
 import type { Inputs } from './roster/load';
@@ -18,4 +18,14 @@ export function buildApp(inputs: Inputs, outdir: string): BuiltApp {
   const app = new App({ outdir, stackTraces: false });
   const workstations = new WorkstationsStack(app, WORKSTATIONS_STACK, { desired, site: inputs.site });
   return { app, desired, stacks: { workstations } };
+}
+
+/** Terraform resources and data sources each person accounts for, across all stacks. */
+export function resourceCountsByPerson(built: BuiltApp): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [osUser, profile] of built.stacks.workstations.profiles) {
+    const n = profile.node.findAll().filter((c) => c instanceof TerraformResource || c instanceof TerraformDataSource).length;
+    counts.set(osUser, (counts.get(osUser) ?? 0) + n);
+  }
+  return counts;
 }

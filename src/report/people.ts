@@ -7,10 +7,15 @@ export function workstationLabel(p: DesiredState['people'][number]): string {
   return p.workstation ? p.workstation.state : 'none';
 }
 
-export function peopleTable(desired: DesiredState): string {
+/** The people table; with `resources`, a column counting each person's Terraform resources. */
+export function peopleTable(desired: DesiredState, resources?: ReadonlyMap<string, number>): string {
+  const header = ['os_user', 'tier', 'namespaces', 'workstation', ...(resources ? ['resources'] : [])];
   return renderTable(
-    ['os_user', 'tier', 'namespaces', 'workstation'],
-    desired.people.map((p) => [p.osUser, p.tier, p.namespaces.join(',') || '-', workstationLabel(p)]),
+    header,
+    desired.people.map((p) => [
+      p.osUser, p.tier, p.namespaces.join(',') || '-', workstationLabel(p),
+      ...(resources ? [String(resources.get(p.osUser) ?? 0)] : []),
+    ]),
   );
 }
 

@@ -28,6 +28,13 @@ export function isSystemAccount(name: string): boolean {
   return SYSTEM_ACCOUNTS.includes(name) || name.startsWith('systemd-') || name.startsWith('_');
 }
 
+/**
+ * Top-level KV names that must never be handed to a namespace-owner: `platform` holds
+ * cluster-wide maps (k8s_users), `viktor` the admin's own secrets, and `workstations`
+ * every person's personal path.
+ */
+export const RESERVED_KV_NAMES: readonly string[] = ['platform', 'viktor', 'workstations'];
+
 /** A Kubernetes namespace a namespace-owner may own: a DNS-1123 label, not default or kube-*. */
 export const Namespace = z
   .string()
@@ -36,6 +43,9 @@ export const Namespace = z
   })
   .refine((ns) => ns !== 'default' && !ns.startsWith('kube-'), {
     error: 'must not be "default" or a kube-* system namespace',
+  })
+  .refine((ns) => !RESERVED_KV_NAMES.includes(ns), {
+    error: "is reserved: a namespace-owner gets <kv>/<namespace> in Vault, and <kv>/platform, viktor and workstations hold cluster-wide, admin and per-person secrets",
   });
 
 export const RepoName = z

@@ -63,11 +63,13 @@ describe('synth', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       [
-        'os_user    tier             namespaces     workstation',
-        'ancamilea  namespace-owner  plotting-book  parked',
-        'emo        power-user       -              active',
-        'gheorghe   namespace-owner  vabbit81       none',
-        'wizard     admin            -              active',
+        // resources: bindings, personal policy, entity, alias and the Authentik user lookup
+        // (namespace-owners add one RoleBinding per owned namespace).
+        'os_user    tier             namespaces     workstation  resources',
+        'ancamilea  namespace-owner  plotting-book  parked       6',
+        'emo        power-user       -              active       5',
+        'gheorghe   namespace-owner  vabbit81       none         6',
+        'wizard     admin            -              active       5',
       ].join('\n'),
     );
     const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/workstations/cdk.tf.json'), 'utf8'));

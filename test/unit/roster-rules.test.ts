@@ -258,3 +258,9 @@ describe('cross-field rules', () => {
     ]);
   });
 });
+
+test.each(['platform', 'viktor', 'workstations'])('namespace %s is reserved (its Vault path holds shared secrets)', (ns) => {
+  expect(rosterProblems(BASE.replace('[plotting-book]', `[${ns}]`))).toEqual([
+    `roster/roster.yaml:20:18 people.anca.namespaces.0: is reserved: a namespace-owner gets <kv>/<namespace> in Vault, and <kv>/platform, viktor and workstations hold cluster-wide, admin and per-person secrets, got "${ns}"`,
+  ]);
+});
