@@ -77,6 +77,7 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
     tier: person.tier,
     email: person.email,
     authentikUser: person.authentik_user,
+    legacy: ws.legacy,
     state: parked ? 'parked' : 'active',
     home: `/home/${osUser}`,
     shell: site.devvm.login_shell,

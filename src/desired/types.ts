@@ -29,6 +29,8 @@ export const WorkstationState = z.strictObject({
   tier: Tier,
   email: Email,
   authentikUser: Username,
+  /** Predates the roster: converge is additive only until `cutover`. */
+  legacy: z.boolean(),
   /** active: daemons on; parked: account and data kept, daemons disabled. */
   state: z.enum(['active', 'parked']),
   home: AbsPath,

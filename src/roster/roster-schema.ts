@@ -16,6 +16,8 @@ export const Workstation = z
     claude_auth: z.boolean().default(true),
     /** Overrides the tier's memory budget (systemd MemoryMax of the user slice). */
     memory_max: Size.optional(),
+    /** The account predates the roster: converge only adds, and lists what cutover would change. */
+    legacy: z.boolean().default(false),
   })
   .describe('A devvm account for this person. Absent: cluster access only.');
 

@@ -1,0 +1,70 @@
+// What the devvm stack hands the host agent, as zod schemas shared by both sides: the
+// synth side derives and encodes these, the agent decodes and re-validates them before
+// acting (a value that slipped past one side is still refused by the other).
+import { z } from 'zod';
+import { AbsPath, OsUser, Size, Tier, Uid, Username } from '../roster/values';
+import type { DesiredState, WorkstationState } from './types';
+import type { Site } from '../roster/site-schema';
+
+/** The immutable identity of an account plus what offboarding needs (kept in `self.input`). */
+export const AccountSpec = z.strictObject({
+  osUser: OsUser,
+  uid: Uid,
+  home: AbsPath,
+  shell: AbsPath,
+  archiveDir: AbsPath,
+});
+export type AccountSpec = z.infer<typeof AccountSpec>;
+
+/** Host-wide files generated from the whole roster. */
+export const HostSpec = z.strictObject({
+  people: z.array(
+    z.strictObject({
+      osUser: OsUser,
+      authentikUser: Username,
+      uid: Uid,
+      tier: Tier,
+      state: z.enum(['active', 'parked']),
+    }),
+  ),
+  /** MemoryMax of each tmux pane scope. */
+  paneMemoryMax: Size,
+});
+export type HostSpec = z.infer<typeof HostSpec>;
+
+export const PANE_MEMORY_MAX = '6G';
+
+export function accountSpec(ws: WorkstationState, site: Site): AccountSpec {
+  return { osUser: ws.osUser, uid: ws.uid, home: ws.home, shell: ws.shell, archiveDir: site.devvm.archive_dir };
+}
+
+export function hostSpec(desired: DesiredState): HostSpec {
+  return {
+    people: desired.people.flatMap((p) =>
+      p.workstation
+        ? [{ osUser: p.osUser, authentikUser: p.authentikUser, uid: p.workstation.uid, tier: p.tier, state: p.workstation.state }]
+        : [],
+    ),
+    paneMemoryMax: PANE_MEMORY_MAX,
+  };
+}
+
+/** Base64 of canonical JSON: safe to put on a command line (no shell metacharacters). */
+export function encodeSpec(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+}
+
+export function decodeSpec<S extends z.ZodType>(schema: S, b64: string): z.infer<S> {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Error('argument is not base64');
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+  } catch {
+    throw new Error('argument is not base64 JSON');
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    throw new Error(`invalid input: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}
