@@ -5,11 +5,13 @@ import { derive } from './desired/derive';
 import type { DesiredState } from './desired/types';
 import type { Inputs } from './roster/load';
 import { WorkstationsStack, WORKSTATIONS_STACK } from '../stacks/workstations-stack';
+import { DEVVM_STACK, WorkstationsDevvmStack } from '../stacks/workstations-devvm-stack';
+import { buildAgentBundle } from './devvm/agent-bundle';
 
 export interface BuiltApp {
   readonly app: App;
   readonly desired: DesiredState;
-  readonly stacks: { readonly workstations: WorkstationsStack };
+  readonly stacks: { readonly workstations: WorkstationsStack; readonly devvm: WorkstationsDevvmStack };
 }
 
 export function buildApp(inputs: Inputs, outdir: string): BuiltApp {
@@ -17,7 +19,8 @@ export function buildApp(inputs: Inputs, outdir: string): BuiltApp {
   // skipValidation would hide construct errors; stack traces are off for deterministic output.
   const app = new App({ outdir, stackTraces: false });
   const workstations = new WorkstationsStack(app, WORKSTATIONS_STACK, { desired, site: inputs.site });
-  return { app, desired, stacks: { workstations } };
+  const devvm = new WorkstationsDevvmStack(app, DEVVM_STACK, { desired, site: inputs.site, agent: buildAgentBundle() });
+  return { app, desired, stacks: { workstations, devvm } };
 }
 
 /** Terraform resources and data sources each person accounts for, across all stacks. */
@@ -27,5 +30,7 @@ export function resourceCountsByPerson(built: BuiltApp): Map<string, number> {
     const n = profile.node.findAll().filter((c) => c instanceof TerraformResource || c instanceof TerraformDataSource).length;
     counts.set(osUser, (counts.get(osUser) ?? 0) + n);
   }
+  // The devvm stack: one `account` and one `profile` instance per workstation.
+  for (const p of built.desired.people) if (p.workstation) counts.set(p.osUser, (counts.get(p.osUser) ?? 0) + 2);
   return counts;
 }

@@ -64,16 +64,19 @@ describe('synth', () => {
     expect(r.stdout).toContain(
       [
         // resources: bindings, personal policy, entity, alias and the Authentik user lookup
-        // (namespace-owners add one RoleBinding per owned namespace).
+        // (namespace-owners add one RoleBinding per owned namespace), plus the devvm
+        // stack's account and profile instances for each workstation.
         'os_user    tier             namespaces     workstation  resources',
-        'ancamilea  namespace-owner  plotting-book  parked       6',
-        'emo        power-user       -              active       5',
+        'ancamilea  namespace-owner  plotting-book  parked       8',
+        'emo        power-user       -              active       7',
         'gheorghe   namespace-owner  vabbit81       none         6',
-        'wizard     admin            -              active       5',
+        'wizard     admin            -              active       7',
       ].join('\n'),
     );
     const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/workstations/cdk.tf.json'), 'utf8'));
     expect(stack.terraform.backend).toEqual({ pg: { schema_name: 'workstations' } });
+    const devvm = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/workstations-devvm/cdk.tf.json'), 'utf8'));
+    expect(devvm.terraform.backend).toEqual({ pg: { schema_name: 'workstations-devvm' } });
     // No leftover staging directories next to cdktf.out.
     expect(readdirSync(dir).sort()).toEqual(['cdktf.out', 'roster']);
   });
@@ -96,9 +99,11 @@ describe('synth', () => {
     const b = workdir();
     runBin('synth', [], { cwd: a });
     runBin('synth', [], { cwd: b });
-    const file = 'cdktf.out/stacks/workstations/cdk.tf.json';
-    expect(existsSync(join(a, file))).toBe(true);
-    expect(readFileSync(join(a, file), 'utf8')).toBe(readFileSync(join(b, file), 'utf8'));
+    for (const stack of ['workstations', 'workstations-devvm']) {
+      const file = `cdktf.out/stacks/${stack}/cdk.tf.json`;
+      expect(existsSync(join(a, file))).toBe(true);
+      expect(readFileSync(join(a, file), 'utf8')).toBe(readFileSync(join(b, file), 'utf8'));
+    }
   });
 });
 

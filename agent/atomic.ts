@@ -1,0 +1,33 @@
+// Atomic writes: a temp file in the same directory, owner and mode set, fsync, rename.
+// A reader (or a crash) sees the old file or the new one, never a partial one.
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface WriteOptions {
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export function writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // O_EXCL: never follow or reuse something a user placed at the temp name.
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+    fchownSync(fd, opts.uid, opts.gid);
+    fchmodSync(fd, opts.mode);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+export function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}

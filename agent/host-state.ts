@@ -1,0 +1,53 @@
+// The agent's memory on the host (/var/lib/workstations/state.json): which files it
+// wrote (path -> sha256, so it never overwrites a file it did not write), sticky
+// per-person ports (never handed to anyone else), and offboarding tombstones.
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic';
+import { STATE_FILE } from './paths';
+
+const LedgerEntry = z.strictObject({
+  /** sha256 of what the agent last wrote. */
+  sha256: z.string(),
+  /** sha256 of the version before, so a crash between ledger and rename is still ours. */
+  previous: z.string().optional(),
+});
+
+const Tombstone = z.strictObject({
+  uid: z.number().int(),
+  date: z.string(),
+  archive: z.string(),
+  sha256: z.string(),
+});
+
+export const HostState = z.strictObject({
+  version: z.literal(1),
+  files: z.record(z.string(), LedgerEntry),
+  ports: z.record(z.string(), z.number().int()),
+  tombstones: z.record(z.string(), Tombstone),
+});
+export type HostState = z.infer<typeof HostState>;
+
+export function emptyState(): HostState {
+  return { version: 1, files: {}, ports: {}, tombstones: {} };
+}
+
+export function loadState(file = STATE_FILE): HostState {
+  if (!existsSync(file)) return emptyState();
+  return HostState.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function saveState(state: HostState, file = STATE_FILE): void {
+  writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, uid: 0, gid: 0 });
+}
+
+/** The sticky port of a person, allocating the lowest never-used one. */
+export function portOf(state: HostState, osUser: string, first: number): number {
+  const existing = state.ports[osUser];
+  if (existing !== undefined) return existing;
+  const used = new Set(Object.values(state.ports));
+  let port = first;
+  while (used.has(port)) port++;
+  state.ports[osUser] = port;
+  return port;
+}

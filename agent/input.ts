@@ -1,0 +1,3 @@
+// The agent's inputs: the same zod schemas the synth side derives with.
+export { AccountSpec, HostSpec, decodeSpec } from '../src/desired/host-specs';
+export { WorkstationState } from '../src/desired/types';

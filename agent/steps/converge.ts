@@ -1,0 +1,44 @@
+// Converge one person to their Workstation profile. Each step is reported on its own
+// line and a failing step does not stop the others (nor other people).
+import type { WorkstationState } from '../input';
+import { getAccount } from '../accounts';
+import type { Context } from '../context';
+import { failed, Reporter } from '../report';
+import { convergeClone, ensureMirror } from './clone';
+import { convergeGroups } from './groups';
+import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
+import { convergeKubeconfig } from './kubeconfig';
+import { convergeSlice, convergeUnits } from './systemd';
+
+export function converge(ctx: Context, report: Reporter, ws: WorkstationState): void {
+  const u = ws.osUser;
+  const account = getAccount(u);
+  if (!account) {
+    report.record(u, 'account', failed('no such account (onboard first)'));
+    return;
+  }
+  if (account.uid !== ws.uid) {
+    report.record(u, 'account', failed(`account has uid ${account.uid}, the roster pins uid ${ws.uid}`));
+    return;
+  }
+  const gid = account.gid;
+  report.step(u, 'home', () => convergeHome(ctx, ws));
+  report.step(u, 'private-dirs', () => convergePrivateDirs(ctx, ws, gid));
+  report.step(u, 'claude-settings-mode', () => convergeClaudeSettingsMode(ctx, ws));
+  report.step(u, 'groups', () => convergeGroups(ctx, ws));
+  report.step(u, 'kubeconfig', () => convergeKubeconfig(ctx, ws, gid));
+  const mirror = report.step(u, 'infra-mirror', () => ensureMirror(ctx, ws.infra.url));
+  if (mirror.kind !== 'failed') {
+    report.step(u, 'infra-clone', () =>
+      convergeClone(ctx, ws, gid, { url: ws.infra.url, branch: ws.infra.branch, path: ws.infra.path, locked: !ws.infra.unlocked }),
+    );
+  }
+  for (const repo of ws.repos) {
+    const m = report.step(u, `repo-mirror ${repo.name}`, () => ensureMirror(ctx, repo.url));
+    if (m.kind !== 'failed') {
+      report.step(u, `repo-clone ${repo.name}`, () => convergeClone(ctx, ws, gid, { url: repo.url, path: repo.path, locked: false }));
+    }
+  }
+  report.step(u, 'memory-slice', () => convergeSlice(ctx, ws));
+  report.step(u, 'units', () => convergeUnits(ctx, ws));
+}

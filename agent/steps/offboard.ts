@@ -1,0 +1,115 @@
+// Offboard (destroy-time, on row removal): stop and disable the person's units, end
+// their processes, lock and expire the account, drop managed groups, archive the home
+// (compressed tar + sha256, verified after writing), keep the home, record a tombstone.
+// Idempotent. Never deletes the account: `purge` does that, explicitly.
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { MANAGED_UNIX_GROUPS } from '../../src/tiers/profiles';
+import type { AccountSpec } from '../input';
+import { getAccount, groupsOf, shadowOf } from '../accounts';
+import type { Context } from '../context';
+import { probe, run } from '../exec';
+import { writeFileAtomic } from '../atomic';
+import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
+
+export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): void {
+  const u = spec.osUser;
+  const account = getAccount(u);
+  if (!account) {
+    report.record(u, 'offboard', skipped('no such account'));
+    return;
+  }
+  if (account.uid !== spec.uid) {
+    report.record(u, 'offboard', failed(`account has uid ${account.uid}, expected ${spec.uid}: not touched`));
+    return;
+  }
+  report.step(u, 'units', () => stopUnits(ctx, u));
+  report.step(u, 'lock', () => lockAccount(ctx, u));
+  report.step(u, 'processes', () => endProcesses(ctx, u, spec.uid));
+  report.step(u, 'groups', () => dropManagedGroups(ctx, u));
+  const archived = report.step(u, 'archive', () => archiveHome(ctx, spec));
+  if (archived.kind !== 'failed' && !ctx.dryRun) {
+    const { archive, sha256 } = archivePaths(ctx, spec);
+    ctx.state.tombstones[u] = { uid: spec.uid, date: new Date().toISOString(), archive, sha256 };
+    ctx.save();
+    report.record(u, 'tombstone', ok(`uid ${spec.uid} retired; add it to retired_uids`));
+  }
+}
+
+function stopUnits(ctx: Context, u: string): Outcome {
+  if (!ctx.systemd) return skipped('no systemd');
+  if (ctx.dryRun) return changed('would disable and stop units');
+  for (const unit of [`t3-serve@${u}.service`, `claude-auth-sync@${u}.timer`, `claude-auth-sync@${u}.service`]) {
+    probe('systemctl', ['disable', '--now', unit]);
+    probe('systemctl', ['reset-failed', unit]);
+  }
+  probe('loginctl', ['terminate-user', u]);
+  return changed('units disabled and stopped, sessions ended');
+}
+
+function lockAccount(ctx: Context, u: string): Outcome {
+  const shadow = shadowOf(u);
+  if (shadow?.locked && shadow.expired) return ok('already locked and expired');
+  if (ctx.dryRun) return changed('would lock and expire');
+  run('usermod', ['--lock', '--expiredate', '1', u]);
+  return changed('locked and expired');
+}
+
+function endProcesses(ctx: Context, u: string, uid: number): Outcome {
+  const running = probe('pgrep', ['-u', String(uid)]).stdout.trim().split('\n').filter(Boolean);
+  if (running.length === 0) return ok('none running');
+  if (ctx.dryRun) return changed(`would end ${running.length} process(es)`);
+  probe('pkill', ['-TERM', '-u', String(uid)]);
+  for (let i = 0; i < 20 && probe('pgrep', ['-u', String(uid)]).status === 0; i++) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+  probe('pkill', ['-KILL', '-u', String(uid)]);
+  const left = probe('pgrep', ['-u', String(uid)]).stdout.trim();
+  return left ? failed(`processes still running: ${left.split('\n').join(' ')}`) : changed(`ended ${running.length} process(es) of ${u}`);
+}
+
+function dropManagedGroups(ctx: Context, u: string): Outcome {
+  const drop = MANAGED_UNIX_GROUPS.filter((g) => groupsOf(u).includes(g));
+  if (drop.length === 0) return ok();
+  if (ctx.dryRun) return changed(`would remove from ${drop.join(', ')}`);
+  for (const g of drop) run('gpasswd', ['-d', u, g]);
+  return changed(`removed from ${drop.join(', ')}`);
+}
+
+function archivePaths(ctx: Context, spec: AccountSpec): { archive: string; sha256: string } {
+  const existing = ctx.state.tombstones[spec.osUser];
+  if (existing && existing.uid === spec.uid) return { archive: existing.archive, sha256: existing.sha256 };
+  const file = `${spec.archiveDir}/${spec.osUser}-${spec.uid}.tar.zst`;
+  return { archive: file, sha256: existsSync(`${file}.sha256`) ? readFileSync(`${file}.sha256`, 'utf8').split(' ')[0] : '' };
+}
+
+/** sha256 of a file via sha256sum (streams: home archives can be large). */
+export function fileSha256(path: string): string {
+  return run('sha256sum', ['--', path]).split(' ')[0];
+}
+
+export function verifyArchive(archive: string): string | undefined {
+  if (!existsSync(archive) || !existsSync(`${archive}.sha256`)) return 'archive or checksum missing';
+  const expected = readFileSync(`${archive}.sha256`, 'utf8').split(' ')[0];
+  if (fileSha256(archive) !== expected) return 'archive checksum mismatch';
+  if (probe('tar', ['--zstd', '-tf', archive]).status !== 0) return 'archive is not a readable tar';
+  return undefined;
+}
+
+function archiveHome(ctx: Context, spec: AccountSpec): Outcome {
+  const { archive } = archivePaths(ctx, spec);
+  if (existsSync(archive) && verifyArchive(archive) === undefined) return ok(`${archive} verified`);
+  if (!existsSync(spec.home)) return skipped('no home to archive');
+  if (ctx.dryRun) return changed(`would archive ${spec.home} to ${archive}`);
+  mkdirSync(spec.archiveDir, { recursive: true, mode: 0o700 });
+  const tmp = `${archive}.tmp-${process.pid}`;
+  run('tar', ['--zstd', '--numeric-owner', '--xattrs', '--acls', '-C', dirname(spec.home), '-cf', tmp, basename(spec.home)]);
+  chmodSync(tmp, 0o600); // the home may hold secrets
+  const sum = fileSha256(tmp);
+  renameSync(tmp, archive);
+  writeFileAtomic(`${archive}.sha256`, `${sum}  ${basename(archive)}\n`, { mode: 0o600, uid: 0, gid: 0 });
+  const problem = verifyArchive(archive);
+  if (problem) return failed(`${archive}: ${problem}`);
+  return changed(`${archive} written and verified (sha256 ${sum.slice(0, 12)})`);
+}
+

@@ -1,0 +1,36 @@
+// Onboard: create the account with its pinned uid, or adopt an existing one with the
+// same uid. A different uid is a failure naming both; an existing home is never chowned
+// recursively.
+import { chmodSync, existsSync } from 'node:fs';
+import type { AccountSpec } from '../input';
+import { accountByUid, getAccount } from '../accounts';
+import type { Context } from '../context';
+import { run } from '../exec';
+import { changed, failed, ok, Outcome } from '../report';
+
+export function onboard(ctx: Context, spec: AccountSpec): Outcome {
+  const existing = getAccount(spec.osUser);
+  if (existing) {
+    if (existing.uid !== spec.uid) {
+      return failed(`account ${spec.osUser} exists with uid ${existing.uid}, the roster pins uid ${spec.uid}`);
+    }
+    // Re-onboarding after an offboard: clear the expiry; the password stays locked.
+    if (ctx.state.tombstones[spec.osUser]) {
+      if (ctx.dryRun) return changed('would re-activate an offboarded account');
+      run('usermod', ['--expiredate', '', spec.osUser]);
+      delete ctx.state.tombstones[spec.osUser];
+      ctx.save();
+      return changed(`re-activated (uid ${spec.uid})`);
+    }
+    return ok(`adopted existing account (uid ${spec.uid})`);
+  }
+  const holder = accountByUid(spec.uid);
+  if (holder) return failed(`uid ${spec.uid} already belongs to ${holder.name}`);
+  if (ctx.dryRun) return changed(`would create ${spec.osUser} with uid ${spec.uid}`);
+
+  const homeExisted = existsSync(spec.home);
+  // -U: a group of its own; -p '!': password locked (login via SSH keys or the web session).
+  run('useradd', ['-U', '-u', String(spec.uid), '-d', spec.home, ...(homeExisted ? ['-M'] : ['-m']), '-s', spec.shell, '-p', '!', spec.osUser]);
+  if (!homeExisted) chmodSync(spec.home, 0o700);
+  return changed(`created with uid ${spec.uid}${homeExisted ? ' (existing home kept as is)' : ''}`);
+}

@@ -1,0 +1,48 @@
+// The `workstations-devvm` stack: every Workstation's devvm facet. Separate from the
+// `workstations` stack because the homelab's CI cannot reach the devvm: this one is
+// applied by an admin from a machine that can. It uses only Terraform's built-in
+// terraform_data, so `cdktf diff` needs no provider download and no SSH.
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { DevvmHost } from '../constructs/devvm/devvm-host';
+import { WorkstationAccounts } from '../constructs/devvm/workstation-accounts';
+import { WorkstationProfiles } from '../constructs/devvm/workstation-profiles';
+import { accountSpec, hostSpec } from '../src/desired/host-specs';
+import type { DesiredState, WorkstationState } from '../src/desired/types';
+import type { AgentBundle } from '../src/devvm/agent-bundle';
+import type { Site } from '../src/roster/site-schema';
+import { tier1Backend } from './backend';
+
+export const DEVVM_STACK = 'workstations-devvm';
+
+export interface WorkstationsDevvmStackProps {
+  readonly desired: DesiredState;
+  readonly site: Site;
+  readonly agent: AgentBundle;
+}
+
+export class WorkstationsDevvmStack extends TerraformStack {
+  readonly host: DevvmHost;
+  readonly accounts: WorkstationAccounts;
+  readonly profiles: WorkstationProfiles;
+
+  constructor(scope: Construct, id: string, props: WorkstationsDevvmStackProps) {
+    super(scope, id);
+    const { desired, site, agent } = props;
+    tier1Backend(this, DEVVM_STACK);
+
+    const workstations = desired.people.flatMap((p): WorkstationState[] => (p.workstation ? [p.workstation] : []));
+    this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec(desired) });
+    this.accounts = new WorkstationAccounts(this, 'accounts', {
+      site,
+      accounts: workstations.map((ws) => accountSpec(ws, site)),
+      host: this.host.resource,
+    });
+    this.profiles = new WorkstationProfiles(this, 'profiles', {
+      site,
+      workstations,
+      agentSha256: agent.sha256,
+      dependsOn: [this.accounts.resource],
+    });
+  }
+}
