@@ -2,6 +2,7 @@
 // base64 JSON (never interpolated into a shell); admins call it for host-only commands.
 //
 //   agent.js host <b64 HostSpec>          install this agent and the host-wide files
+//   agent.js claude-layer <b64 ClaudeLayerSpec>  install the managed Claude Code layer
 //   agent.js onboard <b64 AccountSpec>    create or adopt the account
 //   agent.js converge <b64 Workstation>   converge one person's Workstation profile
 //   agent.js offboard <b64 AccountSpec>   lock, archive, tombstone (destroy-time)
@@ -15,11 +16,12 @@ import { OsUser } from '../src/roster/values';
 import { makeContext } from './context';
 import { allDesired, loadDesired, storeDesired } from './desired-store';
 import { loadState } from './host-state';
-import { AccountSpec, decodeSpec, HostSpec, WorkstationState } from './input';
+import { AccountSpec, ClaudeLayerSpec, decodeSpec, HostSpec, WorkstationState } from './input';
 import { withHostLock } from './lock';
 import { AGENT_DIR, AGENT_PATH } from './paths';
 import { changed, Reporter } from './report';
 import { statusTable } from './status';
+import { installClaudeLayer } from './steps/claude-layer';
 import { converge } from './steps/converge';
 import { cutover, rollback } from './steps/cutover';
 import { convergeHost } from './steps/host';
@@ -27,7 +29,7 @@ import { offboard } from './steps/offboard';
 import { onboard } from './steps/onboard';
 import { purge } from './steps/purge';
 
-const USAGE = 'usage: agent.js host|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]';
+const USAGE = 'usage: agent.js host|claude-layer|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]';
 
 class UsageError extends Error {}
 
@@ -57,6 +59,9 @@ export function main(argv: string[]): number {
           convergeHost(ctx, report, spec);
           break;
         }
+        case 'claude-layer':
+          installClaudeLayer(ctx, report, decodeSpec(ClaudeLayerSpec, arg ?? ''));
+          break;
         case 'onboard': {
           const spec = decodeSpec(AccountSpec, arg ?? '');
           report.step(spec.osUser, 'account', () => onboard(ctx, spec));

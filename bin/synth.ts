@@ -17,6 +17,9 @@ runCli(() => {
     const built = buildApp(inputs, staging);
     built.app.synth();
     replaceDir(staging, outdir);
+    if (!built.configBaseCommit) {
+      process.stderr.write(`warning: config base ${inputs.site.config_base.url} is unreachable from here: the managed Claude layer will be re-installed only when its own content changes\n`);
+    }
     process.stdout.write(`synthesized ${Object.keys(built.stacks).length} stack(s) into ${relativeOut(outdir)}\n\n`);
     process.stdout.write(`${peopleTable(built.desired, resourceCountsByPerson(built))}\n`);
   } finally {

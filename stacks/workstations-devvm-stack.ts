@@ -5,11 +5,13 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DevvmHost } from '../constructs/devvm/devvm-host';
+import { ManagedClaudeLayer } from '../constructs/devvm/managed-claude-layer';
 import { WorkstationAccounts } from '../constructs/devvm/workstation-accounts';
 import { WorkstationProfiles } from '../constructs/devvm/workstation-profiles';
 import { accountSpec, hostSpec } from '../src/desired/host-specs';
 import type { DesiredState, WorkstationState } from '../src/desired/types';
 import type { AgentBundle } from '../src/devvm/agent-bundle';
+import type { RenderedLayer } from '../src/claude-layer/render';
 import type { Site } from '../src/roster/site-schema';
 import { tier1Backend } from './backend';
 
@@ -19,12 +21,17 @@ export interface WorkstationsDevvmStackProps {
   readonly desired: DesiredState;
   readonly site: Site;
   readonly agent: AgentBundle;
+  /** The validated, rendered managed Claude Code layer. */
+  readonly claudeLayer: RenderedLayer;
+  /** Config base commit resolved at synth (undefined: unreachable). */
+  readonly configBaseCommit?: string;
 }
 
 export class WorkstationsDevvmStack extends TerraformStack {
   readonly host: DevvmHost;
   readonly accounts: WorkstationAccounts;
   readonly profiles: WorkstationProfiles;
+  readonly claudeLayer: ManagedClaudeLayer;
 
   constructor(scope: Construct, id: string, props: WorkstationsDevvmStackProps) {
     super(scope, id);
@@ -33,6 +40,13 @@ export class WorkstationsDevvmStack extends TerraformStack {
 
     const workstations = desired.people.flatMap((p): WorkstationState[] => (p.workstation ? [p.workstation] : []));
     this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec(desired) });
+    this.claudeLayer = new ManagedClaudeLayer(this, 'claude-layer', {
+      site,
+      layer: props.claudeLayer,
+      agentSha256: agent.sha256,
+      configBaseCommit: props.configBaseCommit,
+      host: this.host.resource,
+    });
     this.accounts = new WorkstationAccounts(this, 'accounts', {
       site,
       accounts: workstations.map((ws) => accountSpec(ws, site)),

@@ -2,7 +2,7 @@
 // synth side derives and encodes these, the agent decodes and re-validates them before
 // acting (a value that slipped past one side is still refused by the other).
 import { z } from 'zod';
-import { AbsPath, OsUser, Size, Tier, Uid, Username } from '../roster/values';
+import { AbsPath, BranchName, GitUrl, OsUser, Size, Tier, Uid, Username } from '../roster/values';
 import type { DesiredState, WorkstationState } from './types';
 import type { Site } from '../roster/site-schema';
 
@@ -68,3 +68,20 @@ export function decodeSpec<S extends z.ZodType>(schema: S, b64: string): z.infer
   }
   return r.data;
 }
+
+const RelativeFile = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/);
+
+/** The managed Claude Code layer as the agent installs it (see src/claude-layer). */
+export const ClaudeLayerSpec = z.strictObject({
+  /** Files under /etc/claude-code: managed-settings.json, managed-settings.d/*.json, CLAUDE.md. */
+  files: z.array(z.strictObject({ path: RelativeFile, content: z.string(), mode: z.number().int() })),
+  /** Scripts under the root-owned hooks directory. */
+  hookScripts: z.array(z.strictObject({ path: RelativeFile, content: z.string(), mode: z.number().int() })),
+  configBase: z.strictObject({
+    url: GitUrl,
+    branch: BranchName,
+    path: AbsPath,
+    dir: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$|^\.$/).refine((d) => !d.split('/').includes('..')),
+  }),
+});
+export type ClaudeLayerSpec = z.infer<typeof ClaudeLayerSpec>;

@@ -105,6 +105,10 @@ export const ConfigBase = z.strictObject({
   branch: BranchName.default('master'),
   /** Root-owned checkout on the devvm that the managed layer links into. */
   path: AbsPath.default('/opt/claude-config-base'),
+  /** Folder inside the repository holding skills/, agents/ and output-styles/ (chezmoi: dot_claude). */
+  dir: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$|^\.$/, { error: 'must be a relative path inside the repository' })
+    .refine((d) => !d.split('/').includes('..'), { error: 'must not contain ".."' })
+    .default('dot_claude'),
 });
 
 export const MemoryBudgets = z.strictObject({

@@ -98,8 +98,8 @@ export const AbsPath = z
 /** A git URL (https, ssh or file). Credentials in the URL are refused: secrets never live in the repo. */
 export const GitUrl = z
   .string()
-  .regex(/^(https:\/\/|ssh:\/\/|file:\/\/|\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)[A-Za-z0-9._~:/@+-]+$/, {
-    error: 'must be an https://, ssh://, file:// or scp-style git URL without spaces',
+  .regex(/^(https:\/\/|ssh:\/\/|git:\/\/|file:\/\/|\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)[A-Za-z0-9._~:/@+-]+$/, {
+    error: 'must be an https://, ssh://, git://, file:// or scp-style git URL without spaces',
   })
   .refine((url) => !/^https:\/\/[^/]*:[^/]*@/.test(url), { error: 'must not contain credentials' });
 

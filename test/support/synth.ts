@@ -13,7 +13,7 @@ export type TfJson = {
 };
 
 export function synthWorkstations(inputs: Inputs): TfJson {
-  const { stacks } = buildApp(inputs, Testing.app().outdir);
+  const { stacks } = buildApp(inputs, Testing.app().outdir, { configBaseCommit: false });
   return JSON.parse(Testing.synth(stacks.workstations)) as TfJson;
 }
 
@@ -34,4 +34,9 @@ export function resourceIndex(tf: TfJson): Map<string, string> {
     for (const [name, body] of Object.entries(byName)) index.set(`data.${type}.${name}`, JSON.stringify(body));
   }
   return index;
+}
+
+export function synthDevvm(inputs: Inputs): TfJson {
+  const { stacks } = buildApp(inputs, Testing.app().outdir, { configBaseCommit: false });
+  return JSON.parse(Testing.synth(stacks.devvm)) as TfJson;
 }

@@ -1,19 +1,32 @@
 // The validate and synth commands: exit codes, output, environment overrides, and a
 // failed synth that leaves cdktf.out untouched.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT } from '../support/inputs';
 import { runBin } from '../support/run';
 
+/** A local config-base repository, so synth can resolve its head without a network. */
+function configBaseRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-config-base-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'master');
+  writeFileSync(join(dir, 'README.md'), 'config base\n');
+  git('add', '.');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init');
+  return dir;
+}
+
 function workdir(roster = EXAMPLE_ROSTER_TEXT): string {
   const dir = mkdtempSync(join(tmpdir(), 'dw-cmd-'));
   mkdirSync(join(dir, 'roster'));
   writeFileSync(join(dir, 'roster/roster.yaml'), roster);
-  writeFileSync(join(dir, 'roster/site.yaml'), EXAMPLE_SITE_TEXT);
+  writeFileSync(join(dir, 'roster/site.yaml'), EXAMPLE_SITE_TEXT.replace('https://github.com/ViktorBarzin/dotfiles.git', CONFIG_BASE));
   return dir;
 }
 
+const CONFIG_BASE = configBaseRepo();
 const BROKEN = EXAMPLE_ROSTER_TEXT.replace('tier: power-user', 'tier: poweruser');
 
 describe('validate', () => {

@@ -1,0 +1,146 @@
+// ManagedClaudeLayer on the host: Claude Code's machine-wide managed layer, root-owned,
+// installed atomically (write, validate, rename: an invalid JSON file would silently
+// disable the whole layer, so it is never installed and the previous one stays).
+// Drop-ins the agent installed earlier and no longer in the source are removed; files it
+// did not install are never touched. The Config base is a root-owned checkout whose
+// skills/agents/output-styles entries are linked (not copied) into /etc/claude-code/.claude,
+// so a commit pulled into the checkout is what every next session sees.
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { HOOKS_DIR, MANAGED_DIR, MANAGED_FILES } from '../../src/claude-layer/layout';
+import { managedSettingsSchema } from '../../src/claude-layer/settings-model';
+import type { ClaudeLayerSpec } from '../input';
+import type { Context } from '../context';
+import { probe, run } from '../exec';
+import { ownership, writeManaged } from '../managed-files';
+import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
+
+const SUBJECT = '(claude-layer)';
+/** Managed directories Claude Code watches; they must exist before sessions start. */
+export const LINKED_DIRS = ['skills', 'agents', 'output-styles'] as const;
+
+/** Why a rendered file must not be installed, or undefined when it is valid. */
+export function invalidReason(path: string, content: string): string | undefined {
+  if (!path.endsWith('.json')) return content.trim() === '' ? 'empty file' : undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(content);
+  } catch (err) {
+    return `invalid JSON: ${(err as Error).message}`;
+  }
+  const r = managedSettingsSchema.safeParse(json);
+  return r.success ? undefined : `invalid settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+}
+
+export function installClaudeLayer(ctx: Context, report: Reporter, spec: ClaudeLayerSpec): void {
+  // Validate everything first: one invalid file and nothing is installed.
+  const invalid = spec.files.map((f) => [f.path, invalidReason(f.path, f.content)] as const).filter(([, why]) => why);
+  if (invalid.length > 0) {
+    for (const [path, why] of invalid) report.record(SUBJECT, `validate ${path}`, failed(`${why}; previous files kept`));
+    return;
+  }
+  const root = { uid: 0, gid: 0 };
+  if (!ctx.dryRun) {
+    mkdirSync(join(MANAGED_DIR, MANAGED_FILES.dropIns), { recursive: true, mode: 0o755 });
+    mkdirSync(HOOKS_DIR, { recursive: true, mode: 0o755 });
+  }
+  for (const f of spec.hookScripts) {
+    report.step(SUBJECT, `hook ${f.path}`, () => writeManaged(ctx, join(HOOKS_DIR, f.path), f.content, { ...root, mode: f.mode }));
+  }
+  for (const f of spec.files) {
+    report.step(SUBJECT, f.path, () => writeManaged(ctx, join(MANAGED_DIR, f.path), f.content, { ...root, mode: f.mode }));
+  }
+  report.step(SUBJECT, 'stale drop-ins', () => removeStaleDropIns(ctx, spec));
+  const checkout = report.step(SUBJECT, 'config-base', () => convergeCheckout(ctx, spec.configBase));
+  for (const dir of LINKED_DIRS) {
+    report.step(SUBJECT, `.claude/${dir}`, () =>
+      checkout.kind === 'failed' ? skipped('config base checkout failed') : linkEntries(ctx, spec, dir),
+    );
+  }
+}
+
+function removeStaleDropIns(ctx: Context, spec: ClaudeLayerSpec): Outcome {
+  const dropInDir = join(MANAGED_DIR, MANAGED_FILES.dropIns);
+  const wanted = new Set(spec.files.map((f) => join(MANAGED_DIR, f.path)));
+  const stale = Object.keys(ctx.state.files).filter((p) => dirname(p) === dropInDir && !wanted.has(p));
+  const removed: string[] = [];
+  for (const path of stale) {
+    if (ownership(ctx, path) === 'ours') {
+      if (!ctx.dryRun) unlinkSync(path);
+      removed.push(path);
+    }
+    if (!ctx.dryRun) delete ctx.state.files[path];
+  }
+  ctx.save();
+  if (removed.length === 0) return ok();
+  return changed(`${ctx.dryRun ? 'would remove' : 'removed'} ${removed.join(', ')}`);
+}
+
+function convergeCheckout(ctx: Context, base: ClaudeLayerSpec['configBase']): Outcome {
+  if (!existsSync(base.path)) {
+    if (ctx.dryRun) return changed(`would clone ${base.url}`);
+    mkdirSync(dirname(base.path), { recursive: true, mode: 0o755 });
+    const tmp = `${base.path}.tmp-${randomBytes(4).toString('hex')}`;
+    run('git', ['clone', '--quiet', '--branch', base.branch, base.url, tmp]);
+    run('chmod', ['-R', 'a+rX,go-w', tmp]);
+    renameSync(tmp, base.path);
+    return changed('cloned');
+  }
+  if (!existsSync(join(base.path, '.git'))) return failed(`${base.path} exists and is not a git checkout`);
+  const before = run('git', ['-C', base.path, 'rev-parse', 'HEAD']).trim();
+  if (ctx.dryRun) return ok('would fetch and fast-forward');
+  run('git', ['-C', base.path, 'fetch', '--quiet', 'origin', base.branch]);
+  const merged = probe('git', ['-C', base.path, 'merge', '--ff-only', '--quiet', 'FETCH_HEAD']);
+  if (merged.status !== 0) return failed(`cannot fast-forward ${base.path}: ${merged.stderr.trim()}`);
+  run('chmod', ['-R', 'a+rX,go-w', base.path]);
+  const after = run('git', ['-C', base.path, 'rev-parse', 'HEAD']).trim();
+  return after === before ? ok(`at ${after.slice(0, 8)}`) : changed(`fast-forwarded ${before.slice(0, 8)}..${after.slice(0, 8)}`);
+}
+
+/**
+ * /etc/claude-code/.claude/<dir>/<entry> -> <checkout>/<base dir>/<dir>/<entry> for every
+ * entry in the checkout; links of ours that point at a vanished entry are removed; any
+ * other file or link there is left alone.
+ */
+function linkEntries(ctx: Context, spec: ClaudeLayerSpec, dir: string): Outcome {
+  const target = join(MANAGED_DIR, '.claude', dir);
+  const source = join(spec.configBase.path, spec.configBase.dir, dir);
+  if (!ctx.dryRun) mkdirSync(target, { recursive: true, mode: 0o755 });
+  const entries = existsSync(source) ? readdirSync(source).filter((e) => !e.startsWith('.')).sort() : [];
+  const actions: string[] = [];
+  for (const entry of entries) {
+    const link = join(target, entry);
+    const want = join(source, entry);
+    const st = lstatOrUndefined(link);
+    if (st && (!st.isSymbolicLink() || readlinkSync(link) !== want)) {
+      if (!st.isSymbolicLink() || !readlinkSync(link).startsWith(`${spec.configBase.path}/`)) continue; // not ours
+    }
+    if (st && readlinkSync(link) === want) continue;
+    if (!ctx.dryRun) {
+      const tmp = `${link}.tmp-${randomBytes(4).toString('hex')}`;
+      symlinkSync(want, tmp);
+      renameSync(tmp, link);
+    }
+    actions.push(`+${entry}`);
+  }
+  if (existsSync(target)) {
+    for (const entry of readdirSync(target)) {
+      const link = join(target, entry);
+      const st = lstatOrUndefined(link);
+      if (st?.isSymbolicLink() && readlinkSync(link).startsWith(`${source}/`) && !entries.includes(entry)) {
+        if (!ctx.dryRun) unlinkSync(link);
+        actions.push(`-${entry}`);
+      }
+    }
+  }
+  return actions.length ? changed(actions.join(' ')) : ok(`${entries.length} linked`);
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}

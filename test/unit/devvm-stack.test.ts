@@ -1,0 +1,103 @@
+// The synthesized workstations-devvm stack: the Terraform semantics offboarding relies on
+// (one for_each block, destroy-time provisioner reading only self, replace triggers of
+// the account limited to identity), the pinned connection, and a readable snapshot.
+import { decodeSpec, AccountSpec, HostSpec } from '../../src/desired/host-specs';
+import { WorkstationState } from '../../src/desired/types';
+import { buildAgentBundle } from '../../src/devvm/agent-bundle';
+import { renderLayer } from '../../src/claude-layer/render';
+import { exampleInputs } from '../support/inputs';
+import { synthDevvm } from '../support/synth';
+
+type Resource = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const inputs = exampleInputs();
+const tf = synthDevvm(inputs);
+const data = tf.resource.terraform_data as Record<string, Resource>;
+const agentSha = buildAgentBundle().sha256;
+const layerSha = renderLayer().sha256;
+
+/** The stack with hashes masked and base64 specs decoded, so the snapshot reads (and diffs) well. */
+function readable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(readable);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v)]));
+  if (typeof value !== 'string') return value;
+  return value
+    .split(agentSha).join('<agent-sha256>')
+    .split(agentSha.slice(0, 16)).join('<agent-sha16>')
+    .split(layerSha).join('<layer-sha256>')
+    .replace(/^assets\/.*$/, '<asset: agent bundle>')
+    .replace(/[A-Za-z0-9+/]{60,}={0,2}/g, (b64) => {
+      const text = Buffer.from(b64, 'base64').toString('utf8');
+      return text.startsWith('{') ? `<base64 ${text}>` : b64;
+    });
+}
+
+test('synthesized workstations-devvm stack for the example roster', () => {
+  expect(readable(tf)).toMatchSnapshot();
+});
+
+test('only terraform_data: no provider to download', () => {
+  expect(Object.keys(tf.resource)).toEqual(['terraform_data']);
+  expect(tf.provider).toBeUndefined();
+  expect((tf.terraform as Resource).backend).toEqual({ pg: { schema_name: 'workstations-devvm' } });
+});
+
+test('accounts are ONE for_each block keyed by os_user, for people with a workstation', () => {
+  expect(Object.keys(data.account.for_each).sort()).toEqual(['ancamilea', 'emo', 'wizard']);
+});
+
+test('the account is replaced only by its identity: os_user, uid, host', () => {
+  expect(data.account.triggers_replace).toEqual({ host: '10.0.10.10', os_user: '${each.key}', uid: '${each.value.uid}' });
+});
+
+test('offboarding is a destroy-time provisioner that reads only self', () => {
+  const [create, destroy] = data.account.provisioner.map((p: Resource) => p['remote-exec']);
+  expect(create.when).toBeUndefined();
+  expect(destroy.when).toBe('destroy');
+  expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${self.input.spec}']);
+  for (const value of Object.values(data.account.connection) as string[]) {
+    for (const ref of String(value).match(/\$\{[^}]+\}/g) ?? []) expect(ref).toMatch(/^\$\{self\./);
+  }
+  const spec = decodeSpec(AccountSpec, data.account.for_each.emo.spec);
+  expect(spec).toEqual({ osUser: 'emo', uid: 1001, home: '/home/emo', shell: '/bin/bash', archiveDir: '/var/backups/workstations' });
+});
+
+test('the connection pins the host key and uses the ssh-agent; no private key anywhere', () => {
+  for (const r of Object.values(data)) {
+    expect(r.connection).toEqual({
+      agent: 'true', host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', type: 'ssh', user: '${self.input.user}',
+    });
+    expect(r.input.host_key).toBe(inputs.site.devvm.host_key);
+  }
+  expect(JSON.stringify(tf)).not.toMatch(/private_key|PRIVATE KEY|password/i);
+});
+
+test('profiles converge each person and are replaced by their desired state or the agent', () => {
+  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired_sha256: '${each.value.sha256}' });
+  expect(data.profile.provisioner).toEqual([{ 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${each.value.spec}'] } }]);
+  const emo = decodeSpec(WorkstationState, data.profile.for_each.emo.spec);
+  expect(emo).toMatchObject({ osUser: 'emo', uid: 1001, tier: 'power-user', legacy: true, infra: { unlocked: false } });
+  expect(data.profile.depends_on).toEqual(['terraform_data.account']);
+});
+
+test('a tier change changes the profile, never the account', () => {
+  const promoted = structuredClone(inputs.roster);
+  promoted.people.ancamilea = { ...promoted.people.ancamilea, tier: 'power-user', namespaces: undefined };
+  promoted.people.emo = { ...promoted.people.emo, tier: 'namespace-owner', namespaces: ['emo-apps'] };
+  const after = synthDevvm({ roster: promoted, site: inputs.site }).resource.terraform_data as Record<string, Resource>;
+  expect(after.account).toEqual(data.account);
+  expect(after.profile.for_each.ancamilea.sha256).not.toBe(data.profile.for_each.ancamilea.sha256);
+});
+
+test('the host resource uploads the agent and writes the host-wide files from the roster', () => {
+  expect(data.host.triggers_replace.agent_sha256).toBe(agentSha);
+  const run = data.host.provisioner[2]['remote-exec'].inline[0] as string;
+  const spec = decodeSpec(HostSpec, run.split(' ').pop()!);
+  expect(spec.people.map((p) => [p.osUser, p.state])).toEqual([['ancamilea', 'parked'], ['emo', 'active'], ['wizard', 'active']]);
+  expect(spec.paneMemoryMax).toBe('6G');
+});
+
+test('the managed Claude layer is replaced by its content hash', () => {
+  expect(data.claude_layer.triggers_replace).toEqual({ agent_sha256: agentSha, config_base_commit: 'unresolved', layer_sha256: layerSha });
+  expect(data.claude_layer.depends_on).toEqual(['terraform_data.host']);
+});
