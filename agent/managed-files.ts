@@ -17,9 +17,18 @@ export function ownership(ctx: Context, path: string): Ownership {
   return current === entry.sha256 || current === entry.previous ? 'ours' : 'foreign';
 }
 
-/** Ensures `path` holds `content` with the given owner and mode, if the path is ours or absent. */
-export function writeManaged(ctx: Context, path: string, content: string, opts: WriteOptions): Outcome {
-  const owner = ownership(ctx, path);
+/**
+ * Ensures `path` holds `content` with the given owner and mode, if the path is ours or
+ * absent. `reclaim` is for root-owned files only the product defines (the managed Claude
+ * layer): a hand edit there is drift, reported and replaced rather than kept.
+ */
+export function writeManaged(ctx: Context, path: string, content: string, opts: WriteOptions & { reclaim?: boolean }): Outcome {
+  let owner = ownership(ctx, path);
+  let reclaimed = false;
+  if (owner === 'foreign' && opts.reclaim && ctx.state.files[path]) {
+    owner = 'ours';
+    reclaimed = true;
+  }
   if (owner === 'foreign') return skipped(`${path} was not written by the agent: kept as is`);
   const want = sha256(content);
   if (owner === 'ours' && sha256(readFileSync(path)) === want) {
@@ -33,6 +42,7 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   writeFileAtomic(path, content, opts);
   ctx.state.files[path] = { sha256: want };
   ctx.save();
+  if (reclaimed) return changed('hand edit (drift) replaced');
   return changed(owner === 'absent' ? 'created' : 'rewritten');
 }
 

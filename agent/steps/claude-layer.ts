@@ -45,12 +45,14 @@ export function installClaudeLayer(ctx: Context, report: Reporter, spec: ClaudeL
     mkdirSync(join(MANAGED_DIR, MANAGED_FILES.dropIns), { recursive: true, mode: 0o755 });
     mkdirSync(HOOKS_DIR, { recursive: true, mode: 0o755 });
   }
-  for (const f of spec.hookScripts) {
-    report.step(SUBJECT, `hook ${f.path}`, () => writeManaged(ctx, join(HOOKS_DIR, f.path), f.content, { ...root, mode: f.mode }));
-  }
-  for (const f of spec.files) {
-    report.step(SUBJECT, f.path, () => writeManaged(ctx, join(MANAGED_DIR, f.path), f.content, { ...root, mode: f.mode }));
-  }
+  // A file at a layer path that the agent never installed (made by hand before the roster)
+  // is not overwritten: the step fails and says so, rather than silently skipping the layer.
+  const own = (path: string, content: string, mode: number): Outcome => {
+    const outcome = writeManaged(ctx, path, content, { ...root, mode, reclaim: true });
+    return outcome.kind === 'skipped' ? failed(`${outcome.why}; move it aside so the managed layer can own it`) : outcome;
+  };
+  for (const f of spec.hookScripts) report.step(SUBJECT, `hook ${f.path}`, () => own(join(HOOKS_DIR, f.path), f.content, f.mode));
+  for (const f of spec.files) report.step(SUBJECT, f.path, () => own(join(MANAGED_DIR, f.path), f.content, f.mode));
   report.step(SUBJECT, 'stale drop-ins', () => removeStaleDropIns(ctx, spec));
   const checkout = report.step(SUBJECT, 'config-base', () => convergeCheckout(ctx, spec.configBase));
   for (const dir of LINKED_DIRS) {
