@@ -8,6 +8,8 @@ const common = {
 };
 
 module.exports = {
+  // Property tests run hundreds of cases; on a busy 2-core machine 5 s is too tight.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

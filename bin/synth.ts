@@ -4,6 +4,7 @@
 import { mkdtempSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { buildApp, resourceCountsByPerson } from '../src/app';
+import { checkCapacity } from '../src/capacity/check';
 import { inputPaths, loadInputs } from '../src/roster/load';
 import { peopleTable } from '../src/report/people';
 import { runCli } from './cli';
@@ -22,6 +23,8 @@ runCli(() => {
     }
     process.stdout.write(`synthesized ${Object.keys(built.stacks).length} stack(s) into ${relativeOut(outdir)}\n\n`);
     process.stdout.write(`${peopleTable(built.desired, resourceCountsByPerson(built))}\n`);
+    const capacity = checkCapacity(built.desired, inputs.site);
+    process.stdout.write(`\ncapacity (${paths.site}):\n${capacity.lines.map((l) => `  ${l}`).join('\n')}\n`);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { DataVaultAuthBackend } from '@cdktf/provider-vault/lib/data-vault-auth-backend';
 import { AccessGroups } from '../constructs/authentik/access-groups';
 import { AuthentikProvider } from '../constructs/authentik/authentik-provider-binding';
+import { LegacyCrossCheck } from '../constructs/legacy-cross-check';
 import { TierBinding } from '../constructs/tier-binding';
 import { WorkstationProfile } from '../constructs/workstation-profile';
 import type { DesiredState } from '../src/desired/types';
@@ -25,6 +26,8 @@ export interface WorkstationsStackProps {
 export class WorkstationsStack extends TerraformStack {
   /** Cluster-side profile of each person, by os_user. */
   readonly profiles: ReadonlyMap<string, WorkstationProfile>;
+  /** Tier against legacy role check, present only when the site enables it. */
+  readonly legacyCrossCheck?: LegacyCrossCheck;
 
   constructor(scope: Construct, id: string, props: WorkstationsStackProps) {
     super(scope, id);
@@ -50,5 +53,12 @@ export class WorkstationsStack extends TerraformStack {
 
     const userPks = new Map(desired.people.map((p) => [p.authentikUser, profiles.get(p.osUser)!.authentikUser.pk]));
     new AccessGroups(this, 'authentik-groups', { groups: desired.authentikGroups, userPks });
+
+    // Incremental migration: read (never write) the legacy k8s_users map and fail the plan
+    // when a person's tier differs from their legacy role.
+    const legacy = site.vault.legacy_cross_check;
+    if (legacy.enabled) {
+      this.legacyCrossCheck = new LegacyCrossCheck(this, 'legacy-cross-check', { people: desired.people, config: legacy });
+    }
   }
 }

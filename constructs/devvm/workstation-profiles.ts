@@ -36,7 +36,9 @@ export class WorkstationProfiles extends Construct {
     this.resource = new DataResource(this, 'profile', {
       forEach: each,
       triggersReplace: { desired_sha256: each.getString('sha256'), agent_sha256: props.agentSha256 },
-      input: connectionInput(props.site),
+      // The desired state rides in `input` too, so plan JSON shows before/after per person
+      // (the apply summary and guards read it). Input alone never forces a replacement.
+      input: { ...connectionInput(props.site), desired: each.getString('spec') },
       connection: connectionFromSelf(),
       dependsOn: [...props.dependsOn],
       provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${each.getString('spec')}`] }],

@@ -8,6 +8,8 @@ import { Roster } from './roster-schema';
 import { rosterRules } from './roster-rules';
 import { schemaProblems } from './schema-problems';
 import { Site } from './site-schema';
+import { checkCapacity } from '../capacity/check';
+import { derive } from '../desired/derive';
 import { locate, parseYaml, YamlSource, dotted } from './yaml-source';
 
 export const DEFAULT_ROSTER = 'roster/roster.yaml';
@@ -91,7 +93,21 @@ export function loadInputs(rosterFile = DEFAULT_ROSTER, siteFile = DEFAULT_SITE)
   const site = parseSite(siteFile, siteText);
   const roster = parseRoster(rosterFile, rosterText, site.ok ? site.value : undefined);
   if (!site.ok || !roster.ok) throw new InvalidInputError([...site.problems, ...roster.problems]);
+  const capacity = capacityProblems(siteFile, siteText, roster.value, site.value);
+  if (capacity.length > 0) throw new InvalidInputError(capacity);
   return { roster: roster.value, site: site.value };
+}
+
+/** Capacity refusals, positioned at the site's capacity key they are about. */
+export function capacityProblems(siteFile: string, siteText: string, roster: Roster, site: Site): Problem[] {
+  const report = checkCapacity(derive(roster, site), site);
+  if (report.findings.length === 0) return [];
+  const { source } = parseYaml(siteFile, siteText);
+  return report.findings.map((f) => {
+    const path = ['capacity', f.key];
+    const pos = locate(source, path);
+    return { file: siteFile, line: pos.line, col: pos.col, path: dotted(path), message: f.message };
+  });
 }
 
 /** Paths from the command line and the ROSTER / SITE environment variables. */

@@ -3,7 +3,7 @@
 // what differs. It never holds a secret: connection strings and tokens come from the
 // environment (PG_CONN_STR, VAULT_TOKEN, KUBE_*) or the admin's own login at run time.
 import { z } from 'zod';
-import { AbsPath, BranchName, GitUrl, Size, Uid, Username } from './values';
+import { AbsPath, BranchName, GitUrl, Size, SizeOrZero, Uid, Username } from './values';
 
 const HostKey = z
   .string()
@@ -68,6 +68,41 @@ export const Kubernetes = z.strictObject({
   cluster_name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be [A-Za-z0-9._-]' }).default('homelab'),
 });
 
+/** A KV v2 secret name under its mount (`platform`, `team/platform`): no leading or trailing slash. */
+const KvSecretName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, {
+  error: 'must be a KV secret name of [A-Za-z0-9._-] segments separated by "/"',
+});
+
+const KvFieldName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, { error: 'must be a secret field name of [A-Za-z0-9._-]' });
+
+/** A `role` value of the legacy k8s_users map. */
+const LegacyRole = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a legacy role name of [A-Za-z0-9._-]' });
+
+/**
+ * The incremental migration's cross-check against the legacy RBAC stack's map: the
+ * `workstations` stack READS `<mount>/<name>` field `<field>` (JSON `{<k8s_user>: {role,
+ * ...}}`) with a data source and fails the plan when a person's tier does not match the
+ * legacy role. It never writes that secret (it holds other fields).
+ */
+export const LegacyCrossCheck = z.strictObject({
+  /** Off by default: on, every plan needs read access to the legacy secret. */
+  enabled: z.boolean().default(false),
+  /** KV v2 mount of the legacy secret. */
+  mount: MountName.default('secret'),
+  /** Secret name under the mount. */
+  name: KvSecretName.default('platform'),
+  /** Field holding the JSON map keyed by k8s_user. */
+  field: KvFieldName.default('k8s_users'),
+  /** The legacy `role` value each roster tier must have (identity by default). */
+  roles: z
+    .strictObject({
+      admin: LegacyRole.default('admin'),
+      'power-user': LegacyRole.default('power-user'),
+      'namespace-owner': LegacyRole.default('namespace-owner'),
+    })
+    .prefault({}),
+});
+
 export const Vault = z.strictObject({
   address: z
     .string()
@@ -79,6 +114,8 @@ export const Vault = z.strictObject({
   kv_mount: MountName.default('secret'),
   /** Existing Vault policies an admin's entity receives in addition to workstations-admin. */
   admin_policies: z.array(VaultPolicyName).default(['vault-admin']),
+  /** Tier against legacy role check of the incremental migration (off by default). */
+  legacy_cross_check: LegacyCrossCheck.prefault({}),
 });
 
 export const AuthentikGroups = z.strictObject({
@@ -119,8 +156,16 @@ export const MemoryBudgets = z.strictObject({
 
 export const Capacity = z.strictObject({
   ram: Size.default('32G'),
-  swap: Size.default('8G'),
+  swap: SizeOrZero.default('8G'),
   disk: Size.default('200G'),
+  /** How many active Workstations may run sessions at once (the capacity plan's assumption). */
+  max_concurrent_active: z.number().int().min(1).default(4),
+  /** Memory kept free for the system and page cache. */
+  headroom: Size.default('4G'),
+  /** Disk each workstation is expected to use (clone, caches, Claude projects). */
+  disk_per_workstation: Size.default('10G'),
+  /** Free disk that must remain after every workstation's share. */
+  disk_floor: Size.default('20G'),
 });
 
 export const Site = z.strictObject({

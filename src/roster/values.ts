@@ -72,15 +72,24 @@ export const Size = z.string().regex(/^[1-9][0-9]{0,5}[KMGT]$/, {
   error: 'must be a size like 512M, 12G or 1T (integer with K, M, G or T)',
 });
 
+/** A size that may also be 0 (swap). Never for memory caps: MemoryMax=0 kills everything. */
+export const SizeOrZero = z
+  .union([z.literal(0), z.string().regex(/^(0|[1-9][0-9]{0,5}[KMGT])$/)], {
+    error: 'must be 0 or a size like 512M, 12G or 1T (integer with K, M, G or T)',
+  })
+  .transform((v) => String(v));
+
 const SIZE_FACTORS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 export function sizeToBytes(size: string): number {
+  if (size === '0') return 0;
   const unit = size.slice(-1);
   return Number(size.slice(0, -1)) * SIZE_FACTORS[unit];
 }
 
 /** Formats bytes back into the largest exact unit (for printed arithmetic). */
 export function bytesToSize(bytes: number): string {
+  if (bytes === 0) return '0';
   for (const unit of ['T', 'G', 'M', 'K']) {
     if (bytes % SIZE_FACTORS[unit] === 0) return `${bytes / SIZE_FACTORS[unit]}${unit}`;
   }

@@ -1,0 +1,151 @@
+// The per-person change summary, derived from Terraform's own plan JSON of both stacks
+// (never from the roster diff: the plan is what will actually happen).
+import { decodeSpec } from '../desired/host-specs';
+import { WorkstationState } from '../desired/types';
+import { ChangeKind, kindOf, managedChanges, PlanJson, ResourceChange } from './plan-json';
+
+export type PersonKind = 'onboard' | 'update' | 'offboard' | 'recreate';
+
+export interface PersonChange {
+  readonly osUser: string;
+  readonly kind: PersonKind;
+  /** Human details: tier, groups, namespaces, park/unpark, memory budget, ... */
+  readonly details: readonly string[];
+  /** Tier before and after, when known (undefined: absent on that side). */
+  readonly tierBefore?: string;
+  readonly tierAfter?: string;
+}
+
+export interface OtherChange {
+  readonly address: string;
+  readonly kind: ChangeKind;
+}
+
+export interface PlanSummary {
+  readonly people: readonly PersonChange[];
+  readonly other: readonly OtherChange[];
+}
+
+/** Resources that belong to one person, and whose. */
+export function personOf(rc: ResourceChange): string | undefined {
+  if (rc.type === 'terraform_data' && (rc.name === 'account' || rc.name === 'profile')) return String(rc.index);
+  if (['kubernetes_cluster_role_binding_v1', 'vault_identity_entity', 'vault_identity_entity_alias'].includes(rc.type)) return rc.name;
+  const values = (rc.change.before ?? rc.change.after) as Record<string, unknown> | null;
+  if (rc.type === 'kubernetes_role_binding_v1') {
+    const meta = (values?.metadata as { labels?: Record<string, string> }[] | undefined)?.[0];
+    return meta?.labels?.['workstations/os-user'];
+  }
+  if (rc.type === 'vault_policy') {
+    const m = /^workstations-user-(.+)$/.exec(String(values?.name ?? ''));
+    return m?.[1];
+  }
+  return undefined;
+}
+
+/** Per-person resources whose destruction really costs something (profiles are re-converged, not lost). */
+export function isPersonalResource(rc: ResourceChange): boolean {
+  return personOf(rc) !== undefined && !(rc.type === 'terraform_data' && rc.name === 'profile');
+}
+
+function desiredOf(values: Record<string, unknown> | null): WorkstationState | undefined {
+  const b64 = (values?.input as { desired?: string } | undefined)?.desired;
+  if (!b64) return undefined;
+  try {
+    return decodeSpec(WorkstationState, b64);
+  } catch {
+    return undefined;
+  }
+}
+
+function entityTier(values: Record<string, unknown> | null): string | undefined {
+  return (values?.metadata as Record<string, string> | undefined)?.tier;
+}
+
+export function summarize(plans: readonly PlanJson[]): PlanSummary {
+  const byPerson = new Map<string, ResourceChange[]>();
+  const other: OtherChange[] = [];
+  for (const plan of plans) {
+    for (const rc of managedChanges(plan)) {
+      const kind = kindOf(rc);
+      if (kind === 'no-op') continue;
+      const person = personOf(rc);
+      if (person === undefined) other.push({ address: rc.address, kind });
+      else byPerson.set(person, [...(byPerson.get(person) ?? []), rc]);
+    }
+  }
+  const people = [...byPerson.keys()].sort().map((u) => personChange(u, byPerson.get(u)!));
+  return { people, other: other.sort((a, b) => a.address.localeCompare(b.address)) };
+}
+
+function personChange(osUser: string, changes: ResourceChange[]): PersonChange {
+  const find = (type: string, name?: string) => changes.find((rc) => rc.type === type && (name === undefined || rc.name === name));
+  const account = find('terraform_data', 'account');
+  const profile = find('terraform_data', 'profile');
+  const entity = find('vault_identity_entity');
+  const before = desiredOf(profile?.change.before ?? null);
+  const after = desiredOf(profile?.change.after ?? null);
+  const tierBefore = before?.tier ?? entityTier(entity?.change.before ?? null);
+  const tierAfter = after?.tier ?? entityTier(entity?.change.after ?? null);
+
+  let kind: PersonKind = 'update';
+  const accountKind = account ? kindOf(account) : undefined;
+  const entityKind = entity ? kindOf(entity) : undefined;
+  if (accountKind === 'replace') kind = 'recreate';
+  else if (accountKind === 'delete') kind = 'offboard';
+  else if (accountKind === 'create' && tierBefore === undefined) kind = 'onboard';
+  else if (!account && entityKind === 'create') kind = 'onboard';
+  else if (!account && entityKind === 'delete') kind = 'offboard';
+
+  const details: string[] = [];
+  if (kind === 'onboard') details.push(`${tierAfter ?? '?'}${after ? `, workstation ${after.state}` : ', cluster access only'}`);
+  if (kind === 'offboard') details.push(account ? 'account locked, home archived on the devvm' : 'cluster access removed');
+  if (kind === 'recreate') details.push('account identity (uid or host) changed: OFFBOARD then ONBOARD');
+  if (kind === 'update' || kind === 'recreate') {
+    if (tierBefore && tierAfter && tierBefore !== tierAfter) details.push(`tier ${tierBefore} -> ${tierAfter}`);
+    if (accountKind === 'create') details.push('workstation added');
+    if (before && after) details.push(...workstationDetails(before, after));
+    if (before && !after && profile && kindOf(profile) === 'delete' && accountKind !== 'delete') details.push('workstation removed');
+    for (const rc of changes.filter((c) => c.type === 'kubernetes_role_binding_v1')) {
+      const ns = ((rc.change.after ?? rc.change.before)?.metadata as { namespace?: string }[] | undefined)?.[0]?.namespace;
+      const k = kindOf(rc);
+      if (k === 'create') details.push(`namespace +${ns}`);
+      else if (k === 'delete') details.push(`namespace -${ns}`);
+    }
+    if (profile && details.length === 0) details.push(before && after ? 're-converge (agent or host changed)' : 'profile updated');
+    if (details.length === 0) details.push(changes.map((c) => `${kindOf(c)} ${c.address}`).join(', '));
+  }
+  return { osUser, kind, details, tierBefore, tierAfter };
+}
+
+function workstationDetails(b: WorkstationState, a: WorkstationState): string[] {
+  const out: string[] = [];
+  const added = a.unixGroups.filter((g) => !b.unixGroups.includes(g));
+  const removed = b.unixGroups.filter((g) => !a.unixGroups.includes(g));
+  if (added.length || removed.length) out.push(`groups ${[...added.map((g) => `+${g}`), ...removed.map((g) => `-${g}`)].join(' ')}`);
+  if (b.state !== a.state) out.push(a.state === 'parked' ? 'park' : 'unpark');
+  if (b.memoryMax !== a.memoryMax) out.push(`memory budget ${b.memoryMax} -> ${a.memoryMax}`);
+  if (b.legacy !== a.legacy) out.push(a.legacy ? 'marked legacy' : 'legacy cleared (after cutover)');
+  if (b.codeLayout !== a.codeLayout) out.push(`code layout ${b.codeLayout} -> ${a.codeLayout}`);
+  if (b.infra.unlocked !== a.infra.unlocked) out.push(a.infra.unlocked ? 'infra clone may be unlocked' : 'infra clone locked');
+  const repos = (w: WorkstationState) => w.repos.map((r) => r.name);
+  const plusRepos = repos(a).filter((r) => !repos(b).includes(r));
+  const minusRepos = repos(b).filter((r) => !repos(a).includes(r));
+  if (plusRepos.length || minusRepos.length) out.push(`repos ${[...plusRepos.map((r) => `+${r}`), ...minusRepos.map((r) => `-${r}`)].join(' ')}`);
+  if (b.kubeconfig.defaultNamespace !== a.kubeconfig.defaultNamespace) {
+    out.push(`default namespace ${b.kubeconfig.defaultNamespace ?? '-'} -> ${a.kubeconfig.defaultNamespace ?? '-'}`);
+  }
+  return out;
+}
+
+const MARK: Record<PersonKind, string> = { onboard: '+ onboard ', update: '~ update  ', offboard: '- OFFBOARD', recreate: '! RECREATE' };
+const OTHER_MARK: Record<ChangeKind, string> = { create: '+', delete: '-', replace: '!', update: '~', 'no-op': ' ', read: '<' };
+
+export function renderSummary(summary: PlanSummary): string {
+  const lines: string[] = [];
+  lines.push(summary.people.length ? 'People:' : 'People: no changes');
+  const width = Math.max(0, ...summary.people.map((p) => p.osUser.length));
+  for (const p of summary.people) lines.push(`  ${MARK[p.kind]}  ${p.osUser.padEnd(width)}  ${p.details.join('; ')}`);
+  lines.push(summary.other.length ? 'Other changes:' : 'Other changes: none');
+  for (const o of summary.other) lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}`);
+  return `${lines.join('\n')}\n`;
+}
