@@ -3,6 +3,7 @@
 //
 //   agent.js host <b64 HostSpec>          install this agent and the host-wide files
 //   agent.js claude-layer <b64 ClaudeLayerSpec>  install the managed Claude Code layer
+//   agent.js preflight <b64 PreflightSpec>  check the devvm can carry Workstations
 //   agent.js onboard <b64 AccountSpec>    create or adopt the account
 //   agent.js converge <b64 Workstation>   converge one person's Workstation profile
 //   agent.js offboard <b64 AccountSpec>   lock, archive, tombstone (destroy-time)
@@ -16,7 +17,7 @@ import { OsUser } from '../src/roster/values';
 import { makeContext } from './context';
 import { allDesired, loadDesired, storeDesired } from './desired-store';
 import { loadState } from './host-state';
-import { AccountSpec, ClaudeLayerSpec, decodeSpec, HostSpec, WorkstationState } from './input';
+import { AccountSpec, ClaudeLayerSpec, decodeSpec, HostSpec, PreflightSpec, WorkstationState } from './input';
 import { withHostLock } from './lock';
 import { AGENT_DIR, AGENT_PATH } from './paths';
 import { changed, Reporter } from './report';
@@ -27,9 +28,10 @@ import { cutover, rollback } from './steps/cutover';
 import { convergeHost } from './steps/host';
 import { offboard } from './steps/offboard';
 import { onboard } from './steps/onboard';
+import { preflight } from './steps/preflight';
 import { purge } from './steps/purge';
 
-const USAGE = 'usage: agent.js host|claude-layer|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]';
+const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]';
 
 class UsageError extends Error {}
 
@@ -62,6 +64,11 @@ export function main(argv: string[]): number {
         case 'claude-layer':
           installClaudeLayer(ctx, report, decodeSpec(ClaudeLayerSpec, arg ?? ''));
           break;
+        case 'preflight': {
+          const spec = decodeSpec(PreflightSpec, arg ?? '');
+          report.step('(host)', 'preflight', () => preflight(spec));
+          break;
+        }
         case 'onboard': {
           const spec = decodeSpec(AccountSpec, arg ?? '');
           report.step(spec.osUser, 'account', () => onboard(ctx, spec));

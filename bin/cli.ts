@@ -2,12 +2,16 @@
 // stderr), 2 usage or I/O error (one clear message).
 import { InputFileError, UsageError } from '../src/roster/load';
 import { InvalidInputError } from '../src/roster/problems';
+import { TerraformError } from '../src/plan/terraform';
 
 export function runCli(main: () => void | Promise<void>): void {
   Promise.resolve()
     .then(main)
     .catch((err: unknown) => {
       if (err instanceof InvalidInputError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = 1;
+      } else if (err instanceof TerraformError) {
         process.stderr.write(`${err.message}\n`);
         process.exitCode = 1;
       } else if (err instanceof InputFileError || err instanceof UsageError) {

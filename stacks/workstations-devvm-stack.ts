@@ -8,7 +8,7 @@ import { DevvmHost } from '../constructs/devvm/devvm-host';
 import { ManagedClaudeLayer } from '../constructs/devvm/managed-claude-layer';
 import { WorkstationAccounts } from '../constructs/devvm/workstation-accounts';
 import { WorkstationProfiles } from '../constructs/devvm/workstation-profiles';
-import { accountSpec, hostSpec } from '../src/desired/host-specs';
+import { accountSpec, hostSpec, preflightSpec } from '../src/desired/host-specs';
 import type { DesiredState, WorkstationState } from '../src/desired/types';
 import type { AgentBundle } from '../src/devvm/agent-bundle';
 import type { RenderedLayer } from '../src/claude-layer/render';
@@ -50,6 +50,7 @@ export class WorkstationsDevvmStack extends TerraformStack {
     this.accounts = new WorkstationAccounts(this, 'accounts', {
       site,
       accounts: workstations.map((ws) => accountSpec(ws, site)),
+      preflight: preflightSpec(site),
       host: this.host.resource,
     });
     this.profiles = new WorkstationProfiles(this, 'profiles', {

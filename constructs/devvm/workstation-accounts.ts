@@ -5,7 +5,7 @@
 // offboards the person, so no other roster change may ever cause one.
 import { DataResource, TerraformIterator, TerraformSelf } from 'cdktf';
 import { Construct } from 'constructs';
-import type { AccountSpec } from '../../src/desired/host-specs';
+import type { AccountSpec, PreflightSpec } from '../../src/desired/host-specs';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
 import { AGENT_ON_HOST, connectionFromSelf, connectionInput } from './connection';
@@ -14,6 +14,8 @@ export interface WorkstationAccountsProps {
   readonly site: Site;
   /** One account spec per person with a workstation. */
   readonly accounts: readonly AccountSpec[];
+  /** Checked on the devvm before each onboarding; a failure onboards nobody. */
+  readonly preflight: PreflightSpec;
   /** The host resource (agent installed) that must exist first. */
   readonly host: DataResource;
 }
@@ -34,12 +36,15 @@ export class WorkstationAccounts extends Construct {
       connection: connectionFromSelf(),
       dependsOn: [props.host],
       provisioners: [
+        // A failed create-time provisioner taints the instance: the next apply retries the
+        // onboarding, and Terraform runs no destroy-time provisioner for a tainted object.
+        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} preflight ${encodeSpec(props.preflight)}`] },
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${TerraformSelf.getString('input.spec')}`] },
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} offboard ${TerraformSelf.getString('input.spec')}`] },
       ],
     });
     // cdktf has no typed `when` on provisioners.
-    this.resource.addOverride('provisioner.1.remote-exec.when', 'destroy');
+    this.resource.addOverride('provisioner.2.remote-exec.when', 'destroy');
     this.resource.overrideLogicalId('account');
   }
 }

@@ -85,3 +85,18 @@ export const ClaudeLayerSpec = z.strictObject({
   }),
 });
 export type ClaudeLayerSpec = z.infer<typeof ClaudeLayerSpec>;
+
+/** What the agent checks before onboarding anyone (see site devvm.preflight). */
+export const PreflightSpec = z.strictObject({
+  binaries: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/)),
+  systemd: z.boolean(),
+  minFreeMemory: z.string(),
+  minFreeSwap: z.string(),
+  minFreeDisk: z.string(),
+});
+export type PreflightSpec = z.infer<typeof PreflightSpec>;
+
+export function preflightSpec(site: Site): PreflightSpec {
+  const p = site.devvm.preflight;
+  return { binaries: [...p.binaries], systemd: p.systemd, minFreeMemory: p.min_free_memory, minFreeSwap: p.min_free_swap, minFreeDisk: p.min_free_disk };
+}

@@ -41,6 +41,21 @@ export const Devvm = z.strictObject({
   login_shell: AbsPath.default('/bin/bash'),
   /** Where offboarding writes home archives. */
   archive_dir: AbsPath.default('/var/backups/workstations'),
+  /** What must be true on the devvm before anyone is onboarded (checked by the agent). */
+  preflight: z
+    .strictObject({
+      /** Programs a Workstation needs on PATH. kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin. */
+      binaries: z
+        .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be a program name' }))
+        .default(['node', 'git', 'git-crypt', 'tmux', 'kubectl', 'kubectl-oidc_login', 'claude']),
+      /** Whether systemd must be running (user slices and per-user units need it). */
+      systemd: z.boolean().default(true),
+      min_free_memory: Size.default('2G'),
+      min_free_swap: SizeOrZero.default('1G'),
+      /** Free space on the filesystem holding /home. */
+      min_free_disk: Size.default('20G'),
+    })
+    .prefault({}),
 });
 
 export const UidRange = z

@@ -51,7 +51,9 @@ test('the account is replaced only by its identity: os_user, uid, host', () => {
 });
 
 test('offboarding is a destroy-time provisioner that reads only self', () => {
-  const [create, destroy] = data.account.provisioner.map((p: Resource) => p['remote-exec']);
+  const [check, create, destroy] = data.account.provisioner.map((p: Resource) => p['remote-exec']);
+  expect(check.when).toBeUndefined();
+  expect(check.inline[0]).toMatch(/^node \/usr\/local\/lib\/workstations\/agent\.js preflight [A-Za-z0-9+/=]+$/);
   expect(create.when).toBeUndefined();
   expect(destroy.when).toBe('destroy');
   expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${self.input.spec}']);

@@ -1,0 +1,37 @@
+// Preflight: runs before onboarding and fails with the FULL list of what is missing on
+// the devvm (memory, swap, disk, the programs a Workstation needs, systemd), so nobody is
+// onboarded onto a host that cannot carry them.
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { bytesToSize, sizeToBytes } from '../../src/roster/values';
+import type { PreflightSpec } from '../input';
+import { commandExists } from '../exec';
+import { failed, ok, Outcome } from '../report';
+
+function meminfo(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of readFileSync('/proc/meminfo', 'utf8').split('\n')) {
+    const m = /^(\w+):\s+(\d+) kB/.exec(line);
+    if (m) out[m[1]] = Number(m[2]) * 1024;
+  }
+  return out;
+}
+
+export function missingPrerequisites(spec: PreflightSpec): string[] {
+  const missing: string[] = [];
+  const mem = meminfo();
+  const need = (what: string, have: number, want: string) => {
+    if (have < sizeToBytes(want)) missing.push(`${what}: ${bytesToSize(Math.floor(have / 1024 ** 2) * 1024 ** 2)} free, need ${want}`);
+  };
+  need('memory', mem.MemAvailable ?? 0, spec.minFreeMemory);
+  need('swap', mem.SwapFree ?? 0, spec.minFreeSwap);
+  const fs = statfsSync(existsSync('/home') ? '/home' : '/');
+  need('disk (/home)', fs.bavail * fs.bsize, spec.minFreeDisk);
+  for (const bin of spec.binaries) if (!commandExists(bin)) missing.push(`program not found: ${bin}`);
+  if (spec.systemd && !existsSync('/run/systemd/system')) missing.push('systemd is not running');
+  return missing;
+}
+
+export function preflight(spec: PreflightSpec): Outcome {
+  const missing = missingPrerequisites(spec);
+  return missing.length ? failed(`devvm not ready: ${missing.join('; ')}`) : ok('memory, swap, disk, programs' + (spec.systemd ? ', systemd' : ''));
+}
