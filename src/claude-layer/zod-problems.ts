@@ -1,10 +1,9 @@
 // Turns zod issues of the settings model into findings a person can act on, e.g.
 // `unknown key "permisions" (did you mean "permissions"?)`. Walks the schema with the roster's
 // knownKeys so both inputs suggest keys the same way.
-import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { PathSegment } from '../roster/problems';
-import { describeValue, knownKeys } from '../roster/schema-problems';
+import { describeValue, didYouMean, knownKeys, valueAt } from '../roster/schema-problems';
 import { Finding } from './problems';
 
 type Issue = z.core.$ZodIssue;
@@ -23,7 +22,7 @@ function toFindings(schema: z.ZodType, data: unknown, issue: Issue): Finding[] {
     case 'unrecognized_keys': {
       const known = knownKeys(schema, path);
       return issue.keys.flatMap((key) =>
-        at(`unknown key "${key}": not a Claude Code setting this layer models${suggest(key, known)}`, [...path, key]),
+        at(`unknown key "${key}": not a Claude Code setting this layer models${didYouMean(key, known, false)}`, [...path, key]),
       );
     }
     case 'invalid_key': {
@@ -52,19 +51,4 @@ function toFindings(schema: z.ZodType, data: unknown, issue: Issue): Finding[] {
     default:
       return at(issue.message);
   }
-}
-
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let v: unknown = root;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg as string];
-  }
-  return v;
-}
-
-function suggest(key: string, known: readonly string[]): string {
-  if (known.length === 0) return '';
-  const nearest = closest(key, [...known]);
-  return distance(key, nearest) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${nearest}"?)` : '';
 }

@@ -57,7 +57,7 @@ function expectedName(expected: string): string {
   return expected;
 }
 
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let v: unknown = root;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
@@ -77,12 +77,21 @@ export function describeValue(v: unknown): string {
 }
 
 function suggest(key: string, known: readonly string[]): string {
+  return didYouMean(key, known, true);
+}
+
+/**
+ * " (did you mean "x"?)" for the closest known key, or, with `listOtherwise`, the list of
+ * known keys when nothing is close. Failing a close spelling, a key that starts a known
+ * one counts as close ("memory" for "memory_max").
+ */
+export function didYouMean(key: string, known: readonly string[], listOtherwise: boolean): string {
   if (known.length === 0) return '';
   const nearest = closest(key, known as string[]);
   const limit = Math.max(2, Math.floor(key.length / 3));
-  // Failing a close spelling, a key that starts a known one ("memory" for "memory_max").
   const best = distance(key, nearest) <= limit ? nearest : known.find((k) => k.startsWith(key) || key.startsWith(k));
-  return best ? ` (did you mean "${best}"?)` : ` (known keys: ${known.join(', ')})`;
+  if (best) return ` (did you mean "${best}"?)`;
+  return listOtherwise ? ` (known keys: ${known.join(', ')})` : '';
 }
 
 /** The keys the schema allows for the object at `path`, found by walking the zod schema. */

@@ -6,15 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app';
 import { exampleInputs } from '../support/inputs';
+import { hasTerraform } from '../support/terraform';
 
-const hasTerraform = (() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 (hasTerraform || process.env.CI === 'true' ? test : test.skip)('terraform validate accepts the synthesized workstations-devvm stack', () => {
   const out = mkdtempSync(join(tmpdir(), 'dw-validate-'));

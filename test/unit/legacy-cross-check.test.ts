@@ -5,6 +5,7 @@
 // is run through the real Terraform (no provider needed: terraform_data is built in), with
 // a sensitive local standing in for the Vault data source's `data` attribute.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { hasTerraform } from '../support/terraform';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,14 +172,6 @@ describe('synthesized workstations stack', () => {
 // ---------------------------------------------------------------------------------------
 // The same expressions, evaluated by the real Terraform.
 
-const hasTerraform = (() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Diagnostic {
   severity: 'error' | 'warning';
