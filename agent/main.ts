@@ -14,7 +14,7 @@
 //   agent.js rollback <os_user>           restore the cutover snapshot exactly
 import { copyFileSync, chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { OsUser } from '../src/roster/values';
-import { makeContext } from './context';
+import { Context, makeContext } from './context';
 import { allDesired, loadDesired, storeDesired } from './desired-store';
 import { loadState } from './host-state';
 import { AccountSpec, ClaudeLayerSpec, decodeSpec, HostSpec, PreflightSpec, WorkstationState } from './input';
@@ -47,64 +47,68 @@ function desiredOf(osUser: string) {
   return ws;
 }
 
-export function main(argv: string[]): number {
+type Run = (ctx: Context, report: Reporter) => void;
+
+/**
+ * Parses and validates the command line BEFORE taking the host lock or reading state:
+ * an invalid input (hostile values included) exits 2 having changed nothing at all.
+ */
+function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
   const [command, arg, ...rest] = argv;
+  switch (command) {
+    case 'host': {
+      const spec = decodeSpec(HostSpec, arg ?? '');
+      return { dryRun: false, run: (ctx, report) => { report.step('(host)', 'agent', () => installSelf()); convergeHost(ctx, report, spec); } };
+    }
+    case 'claude-layer': {
+      const spec = decodeSpec(ClaudeLayerSpec, arg ?? '');
+      return { dryRun: false, run: (ctx, report) => installClaudeLayer(ctx, report, spec) };
+    }
+    case 'preflight': {
+      const spec = decodeSpec(PreflightSpec, arg ?? '');
+      return { dryRun: false, run: (_ctx, report) => void report.step('(host)', 'preflight', () => preflight(spec)) };
+    }
+    case 'onboard': {
+      const spec = decodeSpec(AccountSpec, arg ?? '');
+      return { dryRun: false, run: (ctx, report) => void report.step(spec.osUser, 'account', () => onboard(ctx, spec)) };
+    }
+    case 'converge': {
+      const ws = decodeSpec(WorkstationState, arg ?? '');
+      return { dryRun: false, run: (ctx, report) => { storeDesired(ws); converge(ctx, report, ws); } };
+    }
+    case 'plan': {
+      const one = arg ? decodeSpec(WorkstationState, arg) : undefined;
+      return { dryRun: true, run: (ctx, report) => { for (const ws of one ? [one] : allDesired()) converge(ctx, report, ws); } };
+    }
+    case 'offboard': {
+      const spec = decodeSpec(AccountSpec, arg ?? '');
+      return { dryRun: false, run: (ctx, report) => offboard(ctx, report, spec) };
+    }
+    case 'purge': {
+      const u = osUserArg(arg);
+      return { dryRun: false, run: (ctx, report) => void report.step(u, 'purge', () => purge(ctx, u)) };
+    }
+    case 'cutover': {
+      const u = osUserArg(arg);
+      return { dryRun: false, run: (ctx, report) => cutover(ctx, report, desiredOf(u), rest.includes('--force')) };
+    }
+    case 'rollback': {
+      const u = osUserArg(arg);
+      return { dryRun: false, run: (ctx, report) => rollback(ctx, report, desiredOf(u)) };
+    }
+    case 'status':
+      return { dryRun: true, run: (ctx) => void process.stdout.write(`${statusTable(ctx)}\n`) };
+    default:
+      throw new UsageError(USAGE);
+  }
+}
+
+export function main(argv: string[]): number {
   const report = new Reporter();
   try {
+    const { run, dryRun } = parseCommand(argv);
     return withHostLock(() => {
-      const state = loadState();
-      const ctx = makeContext(state, command === 'plan');
-      switch (command) {
-        case 'host': {
-          const spec = decodeSpec(HostSpec, arg ?? '');
-          report.step('(host)', 'agent', () => installSelf());
-          convergeHost(ctx, report, spec);
-          break;
-        }
-        case 'claude-layer':
-          installClaudeLayer(ctx, report, decodeSpec(ClaudeLayerSpec, arg ?? ''));
-          break;
-        case 'preflight': {
-          const spec = decodeSpec(PreflightSpec, arg ?? '');
-          report.step('(host)', 'preflight', () => preflight(spec));
-          break;
-        }
-        case 'onboard': {
-          const spec = decodeSpec(AccountSpec, arg ?? '');
-          report.step(spec.osUser, 'account', () => onboard(ctx, spec));
-          break;
-        }
-        case 'converge': {
-          const ws = decodeSpec(WorkstationState, arg ?? '');
-          storeDesired(ws);
-          converge(ctx, report, ws);
-          break;
-        }
-        case 'plan': {
-          const targets = arg ? [decodeSpec(WorkstationState, arg)] : allDesired();
-          for (const ws of targets) converge(ctx, report, ws);
-          break;
-        }
-        case 'offboard':
-          offboard(ctx, report, decodeSpec(AccountSpec, arg ?? ''));
-          break;
-        case 'purge': {
-          const u = osUserArg(arg);
-          report.step(u, 'purge', () => purge(ctx, u));
-          break;
-        }
-        case 'cutover':
-          cutover(ctx, report, desiredOf(osUserArg(arg)), rest.includes('--force'));
-          break;
-        case 'rollback':
-          rollback(ctx, report, desiredOf(osUserArg(arg)));
-          break;
-        case 'status':
-          process.stdout.write(`${statusTable(ctx)}\n`);
-          break;
-        default:
-          throw new UsageError(USAGE);
-      }
+      run(makeContext(loadState(), dryRun), report);
       return report.failed ? 1 : 0;
     });
   } catch (err) {

@@ -1,7 +1,7 @@
 // The per-tier OIDC kubeconfig (int128/kubelogin via `kubectl oidc-login`). The device
 // code grant needs no local callback port, so people on one host never collide on the
 // authcode flow's fixed ports 8000/18000.
-import { stringify } from 'yaml';
+import { toYaml } from '../yaml-emit';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
 import { ensureDir, ownership, writeManaged } from '../managed-files';
@@ -51,7 +51,7 @@ export function renderKubeconfig(ws: WorkstationState): string {
     'current-context': `${k.clusterName}-${ws.tier}`,
     preferences: {},
   };
-  return `# Managed by devvm-workstations (RBAC tier ${ws.tier}). Edits are kept but stop updates.\n${stringify(doc)}`;
+  return `# Managed by devvm-workstations (RBAC tier ${ws.tier}). Edits are kept but stop updates.\n${toYaml(doc)}`;
 }
 
 export function convergeKubeconfig(ctx: Context, ws: WorkstationState, gid: number): Outcome {

@@ -104,3 +104,14 @@ describe('managed layer files are validated before install', () => {
     expect(invalidReason('managed-settings.json', '{"cleanupPeriodDays": 30}')).toBeUndefined();
   });
 });
+
+test('the kubeconfig the agent writes is YAML a real parser reads back exactly', () => {
+  for (const u of ['wizard', 'emo', 'ancamilea']) {
+    const text = renderKubeconfig(ws(u));
+    const doc = parse(text);
+    expect(doc.apiVersion).toBe('v1');
+    expect(doc.kind).toBe('Config');
+    expect(doc.preferences).toEqual({});
+    expect(doc.users[0].user.exec.args).toContain('--grant-type=device-code');
+  }
+});
