@@ -1,6 +1,6 @@
 // Atomic writes: a temp file in the same directory, owner and mode set, fsync, rename.
 // A reader (or a crash) sees the old file or the new one, never a partial one.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -11,6 +11,7 @@ export interface WriteOptions {
 }
 
 export function writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): void {
+  removeStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   // O_EXCL: never follow or reuse something a user placed at the temp name.
   const fd = openSync(tmp, 'wx', 0o600);
@@ -30,4 +31,25 @@ export function writeFileAtomic(path: string, content: string | Buffer, opts: Wr
 
 export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * Temp files of this path left by an agent that was killed mid-write. Only one agent runs
+ * at a time (host lock), so every one of them is stale. Unlinked, never followed.
+ */
+export function removeStaleTemps(path: string): void {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no directory yet: nothing left behind
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^\d+-[0-9a-f]{8}$/.test(name.slice(prefix.length))) continue;
+    const stale = join(dir, name);
+    if (lstatSync(stale).isDirectory()) continue;
+    unlinkSync(stale);
+  }
 }

@@ -1,6 +1,6 @@
 // The last desired state each person was converged to, kept on the host so that the
 // admin's host commands (cutover, plan, status) work from what Terraform last applied.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from './atomic';
 import { WorkstationState } from './input';
 import { STATE_DIR } from './paths';
@@ -23,4 +23,12 @@ export function allDesired(): WorkstationState[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => WorkstationState.parse(JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8'))));
+}
+
+/**
+ * Offboarded: the person is no longer in the roster, so host commands that work from the
+ * last applied state (`plan`, `cutover`) must not act on them any more.
+ */
+export function forgetDesired(osUser: string): void {
+  rmSync(`${DIR}/${osUser}.json`, { force: true });
 }

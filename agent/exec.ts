@@ -32,9 +32,16 @@ export function probe(cmd: string, args: readonly string[], opts: RunOptions = {
   return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * util-linux installs runuser in /sbin (= /usr/sbin with merged /usr). By absolute path:
+ * the person's environment below has no sbin directories, and execFile looks the program
+ * up in the PATH of the environment it is given.
+ */
+export const RUNUSER = '/sbin/runuser';
+
 /** Runs a command as `user` (runuser from util-linux: no shell, login environment of that user). */
 export function runAs(user: string, home: string, cmd: string, args: readonly string[], opts: RunOptions = {}): string {
-  return run('runuser', ['-u', user, '--', cmd, ...args], {
+  return run(RUNUSER, ['-u', user, '--', cmd, ...args], {
     ...opts,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER: user, LOGNAME: user, LANG: 'C.UTF-8', ...opts.env },
   });

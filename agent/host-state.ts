@@ -3,7 +3,7 @@
 // per-person ports (never handed to anyone else), and offboarding tombstones.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic';
+import { removeStaleTemps, writeFileAtomic } from './atomic';
 import { STATE_FILE } from './paths';
 
 const LedgerEntry = z.strictObject({
@@ -33,6 +33,8 @@ export function emptyState(): HostState {
 }
 
 export function loadState(file = STATE_FILE): HostState {
+  // A run killed while saving leaves a temp file; a later run with nothing to save would keep it.
+  removeStaleTemps(file);
   if (!existsSync(file)) return emptyState();
   return HostState.parse(JSON.parse(readFileSync(file, 'utf8')));
 }

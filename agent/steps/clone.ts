@@ -2,12 +2,12 @@
 // mirror used as a reference (objects are shared, so each clone is about the size of
 // its checkout), git-crypt LOCKED for non-admins. Fast-forwarded only when clean and on
 // the default branch. An existing ~/code the agent did not create is never touched.
-import { existsSync, mkdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { probe, run, runAs } from '../exec';
+import { probe, run, runAs, RUNUSER } from '../exec';
 import { MIRROR_DIR } from '../paths';
 import { changed, ok, Outcome, skipped } from '../report';
 
@@ -23,6 +23,16 @@ export function mirrorPath(url: string): string {
   return `${MIRROR_DIR}/${createHash('sha256').update(url).digest('hex').slice(0, 16)}.git`;
 }
 
+/**
+ * The root-owned mirror is "dubious ownership" to git running as the person, and git's
+ * local transport runs upload-pack with the caller's `-c` options stripped (they belong to
+ * another repository). So upload-pack gets the exception itself. Git runs this string with
+ * sh; it holds only the agent's own mirror path (hex digits), never a roster value.
+ */
+function uploadPack(mirror: string): string {
+  return `--upload-pack=git -c safe.directory=${mirror} upload-pack`;
+}
+
 /** Root-owned bare mirror of `url`, world-readable (it holds only what the repo holds: ciphertext for secrets). */
 export function ensureMirror(ctx: Context, url: string): Outcome {
   const mirror = mirrorPath(url);
@@ -35,6 +45,7 @@ export function ensureMirror(ctx: Context, url: string): Outcome {
     run('git', ['-C', tmp, 'config', 'gc.auto', '0']);
     run('git', ['-C', tmp, 'config', 'gc.pruneExpire', 'never']);
     run('chmod', ['-R', 'a+rX,go-w', tmp]);
+    writeFileSync(`${tmp}/FETCH_STAMP`, ''); // just fetched: the next converges of this apply need not
     renameSync(tmp, mirror);
     return changed('mirror created');
   }
@@ -79,13 +90,28 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
   if (!existsSync(parent)) {
     run('install', ['-d', '-m', '0755', '-o', String(ws.uid), '-g', String(gid), parent]);
   }
-  const tmp = `${parent}/.${spec.path.split('/').pop()}.clone-${randomBytes(4).toString('hex')}`;
+  const tmpPrefix = `.${spec.path.split('/').pop()}.clone-`;
+  removeStaleClones(ws, parent, tmpPrefix);
+  const tmp = `${parent}/${tmpPrefix}${randomBytes(4).toString('hex')}`;
   const config = spec.locked ? LOCKED_CONFIG.flatMap((c) => ['-c', c]) : [];
-  git(['clone', '--quiet', ...config, '--reference', mirror, ...(spec.branch ? ['--branch', spec.branch] : []), `file://${mirror}`, tmp]);
+  git(['clone', '--quiet', uploadPack(mirror), ...config, '--reference', mirror, ...(spec.branch ? ['--branch', spec.branch] : []), `file://${mirror}`, tmp]);
   git(['-C', tmp, 'remote', 'set-url', 'origin', spec.url]);
   writeFileSync(`${tmp}/.git/${MARKER}`, `${ws.osUser}\n`);
   renameSync(tmp, target);
   return changed(`cloned${spec.locked ? ' (git-crypt locked)' : ''}`);
+}
+
+/**
+ * Half-made clones of an agent killed mid-clone (only one agent runs at a time, so any is
+ * stale). They sit in the person's home and are the person's files: removed AS the person,
+ * so a swapped-in symlink can never make root delete anything outside.
+ */
+function removeStaleClones(ws: WorkstationState, parent: string, prefix: string): void {
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(prefix) && /^[0-9a-f]{8}$/.test(name.slice(prefix.length))) {
+      runAs(ws.osUser, ws.home, 'rm', ['-rf', '--', `${parent}/${name}`]);
+    }
+  }
 }
 
 function fastForward(
@@ -96,7 +122,7 @@ function fastForward(
   spec: CloneSpec,
   git: (args: string[], cwd?: string) => string,
 ): Outcome {
-  const branch = probe('runuser', ['-u', ws.osUser, '--', 'git', '-C', target, 'symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
+  const branch = probe(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
   const want = spec.branch ?? branch;
   if (branch !== want) return skipped(`on branch ${branch || '(detached)'}, not ${want}: not fast-forwarded`);
   if (git(['-C', target, 'status', '--porcelain', '--untracked-files=no']).trim() !== '') {
@@ -106,8 +132,8 @@ function fastForward(
   const remote = probe('git', ['-C', mirror, 'rev-parse', `refs/heads/${want}`]).stdout.trim();
   if (!remote || remote === local) return ok();
   if (ctx.dryRun) return changed(`would fast-forward ${local.slice(0, 8)}..${remote.slice(0, 8)}`);
-  git(['-C', target, 'fetch', '--quiet', `file://${mirror}`, `+refs/heads/${want}:refs/remotes/origin/${want}`]);
-  const merged = probe('runuser', ['-u', ws.osUser, '--', 'git', '-C', target, 'merge', '--ff-only', '--quiet', `origin/${want}`], {
+  git(['-C', target, 'fetch', '--quiet', uploadPack(mirror), `file://${mirror}`, `+refs/heads/${want}:refs/remotes/origin/${want}`]);
+  const merged = probe(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'merge', '--ff-only', '--quiet', `origin/${want}`], {
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.home },
   });
   if (merged.status !== 0) return skipped('local commits diverge from origin: not fast-forwarded');

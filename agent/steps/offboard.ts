@@ -10,6 +10,7 @@ import { getAccount, groupsOf, shadowOf } from '../accounts';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
 import { writeFileAtomic } from '../atomic';
+import { forgetDesired } from '../desired-store';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
 
 export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): void {
@@ -32,6 +33,7 @@ export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): voi
     const { archive, sha256 } = archivePaths(ctx, spec);
     ctx.state.tombstones[u] = { uid: spec.uid, date: new Date().toISOString(), archive, sha256 };
     ctx.save();
+    forgetDesired(u);
     report.record(u, 'tombstone', ok(`uid ${spec.uid} retired; add it to retired_uids`));
   }
 }

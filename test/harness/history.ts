@@ -8,7 +8,7 @@
 // few lines of a hand-written file (small deltas).
 
 /** mulberry32: tiny, fast and good enough for filler content; deterministic per seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
