@@ -43,6 +43,8 @@ export const RUNUSER = '/sbin/runuser';
 export function runAs(user: string, home: string, cmd: string, args: readonly string[], opts: RunOptions = {}): string {
   return run(RUNUSER, ['-u', user, '--', cmd, ...args], {
     ...opts,
+    // Start in their home: the agent's own cwd (/root) is not theirs to enter.
+    cwd: opts.cwd ?? home,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER: user, LOGNAME: user, LANG: 'C.UTF-8', ...opts.env },
   });
 }

@@ -12,14 +12,14 @@
 //   agent.js purge <os_user>              delete account + home after verifying the archive
 //   agent.js cutover <os_user> [--force]  legacy account -> tier target, with snapshot
 //   agent.js rollback <os_user>           restore the cutover snapshot exactly
-import { copyFileSync, chmodSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { OsUser } from '../src/roster/values';
 import { Context, makeContext } from './context';
 import { allDesired, loadDesired, storeDesired } from './desired-store';
 import { loadState } from './host-state';
 import { AccountSpec, ClaudeLayerSpec, decodeSpec, HostSpec, PreflightSpec, WorkstationState } from './input';
 import { withHostLock } from './lock';
-import { AGENT_DIR, AGENT_PATH } from './paths';
+import { AGENT_DIR, AGENT_PATH, UPLOAD_DIR } from './paths';
 import { changed, Reporter } from './report';
 import { statusTable } from './status';
 import { installClaudeLayer } from './steps/claude-layer';
@@ -126,6 +126,13 @@ function installSelf() {
   copyFileSync(self, tmp);
   chmodSync(tmp, 0o644);
   renameSync(tmp, AGENT_PATH);
+  // Earlier uploads and temps of killed installs: only this bundle is needed from now on.
+  for (const name of existsSync(UPLOAD_DIR) ? readdirSync(UPLOAD_DIR) : []) {
+    if (name.startsWith('agent-') && `${UPLOAD_DIR}/${name}` !== self) rmSync(`${UPLOAD_DIR}/${name}`, { force: true });
+  }
+  for (const name of readdirSync(AGENT_DIR)) {
+    if (name.startsWith('agent.js.tmp-')) rmSync(`${AGENT_DIR}/${name}`, { force: true });
+  }
   return changed(`installed ${AGENT_PATH}`);
 }
 

@@ -2,14 +2,14 @@
 // mirror used as a reference (objects are shared, so each clone is about the size of
 // its checkout), git-crypt LOCKED for non-admins. Fast-forwarded only when clean and on
 // the default branch. An existing ~/code the agent did not create is never touched.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
 import { probe, run, runAs, RUNUSER } from '../exec';
 import { MIRROR_DIR } from '../paths';
-import { changed, ok, Outcome, skipped } from '../report';
+import { changed, failed, ok, Outcome, skipped } from '../report';
 
 /** Written into .git of every clone the agent made: only these are ever fast-forwarded. */
 const MARKER = 'workstations-clone';
@@ -39,6 +39,10 @@ export function ensureMirror(ctx: Context, url: string): Outcome {
   if (!existsSync(mirror)) {
     if (ctx.dryRun) return changed(`would mirror ${url}`);
     mkdirSync(MIRROR_DIR, { recursive: true, mode: 0o755 });
+    // A mirror half-made by a killed agent (root-only directory, one agent at a time).
+    for (const name of readdirSync(MIRROR_DIR)) {
+      if (name.startsWith(`${basename(mirror)}.tmp-`)) rmSync(`${MIRROR_DIR}/${name}`, { recursive: true, force: true });
+    }
     const tmp = `${mirror}.tmp-${randomBytes(4).toString('hex')}`;
     run('git', ['clone', '--quiet', '--mirror', url, tmp]);
     // Clones borrow objects from here (alternates): never prune or gc them away.
@@ -81,6 +85,7 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
     if (!isManagedClone(target)) {
       return skipped(`${ws.legacy ? 'pending cutover: ' : ''}existing ~/${spec.path} was not created by the agent: kept as is`);
     }
+    if (spec.locked && existsSync(`${target}/.git/git-crypt`)) return relock(ctx, ws, target);
     return fastForward(ctx, ws, target, mirror, spec, git);
   }
   if (ctx.dryRun) return changed(`would clone ${spec.url} into ~/${spec.path}${spec.locked ? ' (git-crypt locked)' : ''}`);
@@ -99,6 +104,26 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
   writeFileSync(`${tmp}/.git/${MARKER}`, `${ws.osUser}\n`);
   renameSync(tmp, target);
   return changed(`cloned${spec.locked ? ' (git-crypt locked)' : ''}`);
+}
+
+/**
+ * A clone that holds the git-crypt key while the tier no longer unlocks (a demoted admin):
+ * `git-crypt lock --force` removes the key and puts the ciphertext back (uncommitted edits to
+ * encrypted files are dropped: their committed versions stay in git), then the filters are
+ * set to `cat` like every locked clone. Runs as the person, inside their own clone.
+ */
+function relock(ctx: Context, ws: WorkstationState, target: string): Outcome {
+  if (ctx.dryRun) return changed('would re-lock git-crypt: the tier no longer unlocks');
+  runAs(ws.osUser, ws.home, 'git-crypt', ['lock', '--force'], { cwd: target });
+  for (const c of LOCKED_CONFIG) {
+    const [key, value] = c.split('=');
+    runAs(ws.osUser, ws.home, 'git', ['-C', target, 'config', key, value]);
+  }
+  const left = runAs(ws.osUser, ws.home, 'find', [`${target}/.git/git-crypt`, '-type', 'f']).trim();
+  if (left) return failed(`git-crypt lock left key files: ${left.split('\n').join(' ')}`);
+  // Only empty directories remain: remove them so nothing suggests a key is around.
+  runAs(ws.osUser, ws.home, 'rm', ['-r', '--', `${target}/.git/git-crypt`]);
+  return changed('re-locked: git-crypt key removed, the tier no longer unlocks');
 }
 
 /**

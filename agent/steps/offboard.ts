@@ -2,7 +2,7 @@
 // their processes, lock and expire the account, drop managed groups, archive the home
 // (compressed tar + sha256, verified after writing), keep the home, record a tombstone.
 // Idempotent. Never deletes the account: `purge` does that, explicitly.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MANAGED_UNIX_GROUPS } from '../../src/tiers/profiles';
 import type { AccountSpec } from '../input';
@@ -104,6 +104,10 @@ function archiveHome(ctx: Context, spec: AccountSpec): Outcome {
   if (!existsSync(spec.home)) return skipped('no home to archive');
   if (ctx.dryRun) return changed(`would archive ${spec.home} to ${archive}`);
   mkdirSync(spec.archiveDir, { recursive: true, mode: 0o700 });
+  // An archive half-written by a killed agent (root-only directory, one agent at a time).
+  for (const name of readdirSync(spec.archiveDir)) {
+    if (name.startsWith(`${basename(archive)}.tmp-`)) rmSync(`${spec.archiveDir}/${name}`, { force: true });
+  }
   const tmp = `${archive}.tmp-${process.pid}`;
   run('tar', ['--zstd', '--numeric-owner', '--xattrs', '--acls', '-C', dirname(spec.home), '-cf', tmp, basename(spec.home)]);
   chmodSync(tmp, 0o600); // the home may hold secrets
