@@ -54,7 +54,7 @@ export interface SynthResult {
   workstation: Record<string, WorkstationState>;
 }
 
-export function synthDevvm(h: TestHost, roster: RosterDoc, site = siteFor(h)): SynthResult {
+export function synthDevvm(h: TestHost, roster: RosterDoc, site = siteFor(h), opts: { configBaseCommit?: string } = {}): SynthResult {
   const siteRes = parseSite('site.yaml', stringify(site));
   if (!siteRes.ok) throw new Error(siteRes.problems.map(formatProblem).join('\n'));
   const rosterRes = parseRoster('roster.yaml', stringify(roster), siteRes.value);
@@ -63,7 +63,9 @@ export function synthDevvm(h: TestHost, roster: RosterDoc, site = siteFor(h)): S
   // so parallel jest workers never write the same dist/ file under each other's reads.
   buildAgentBundle(h.scratchDir('agent-'));
   const outdir = h.scratchDir('synth-');
-  const built = buildApp({ roster: rosterRes.value, site: siteRes.value }, outdir);
+  // The config base lives inside the host, where this machine's `git ls-remote` cannot see
+  // it: tests that exercise a Config base commit pass the head they read from the host.
+  const built = buildApp({ roster: rosterRes.value, site: siteRes.value }, outdir, { configBaseCommit: opts.configBaseCommit ?? false });
   built.app.synth();
   const convergeArg: Record<string, string> = {};
   const accountArg: Record<string, string> = {};
