@@ -1,13 +1,20 @@
 // Writing files the agent owns without ever clobbering one it does not: a path is
 // "ours" only when its current content is what the ledger says we wrote. Anything else
 // (a person's ~/.kube/config, a hand edit) is kept and reported.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256, writeFileAtomic, WriteOptions } from './atomic';
 import type { Context } from './context';
 import { changed, ok, Outcome, skipped } from './report';
 
 export type Ownership = 'absent' | 'ours' | 'foreign';
+
+export interface ManagedWriteOptions extends WriteOptions {
+  /** Root-owned layer files only: a hand edit is drift, replaced rather than kept. */
+  readonly reclaim?: boolean;
+  /** A directory the person controls (their home): no symlink below it is followed. */
+  readonly within?: string;
+}
 
 export function ownership(ctx: Context, path: string): Ownership {
   if (!existsSync(path)) return 'absent';
@@ -22,7 +29,9 @@ export function ownership(ctx: Context, path: string): Ownership {
  * absent. `reclaim` is for root-owned files only the product defines (the managed Claude
  * layer): a hand edit there is drift, reported and replaced rather than kept.
  */
-export function writeManaged(ctx: Context, path: string, content: string, opts: WriteOptions & { reclaim?: boolean }): Outcome {
+export function writeManaged(ctx: Context, path: string, content: string, opts: ManagedWriteOptions): Outcome {
+  const detour = symlinkedParent(path, opts.within);
+  if (detour) return skipped(detour);
   let owner = ownership(ctx, path);
   let reclaimed = false;
   if (owner === 'foreign' && opts.reclaim && ctx.state.files[path]) {
@@ -67,8 +76,10 @@ function ensureModeOwner(ctx: Context, path: string, opts: WriteOptions): boolea
 }
 
 /** mkdir -p with owner and mode on the last component; tightens an existing directory's mode. */
-export function ensureDir(ctx: Context, path: string, opts: WriteOptions): Outcome {
-  if (!existsSync(path)) {
+export function ensureDir(ctx: Context, path: string, opts: ManagedWriteOptions): Outcome {
+  const detour = symlinkedParent(path, opts.within);
+  if (detour) return skipped(detour);
+  if (!existsSync(path) && !isSymlink(path)) {
     if (ctx.dryRun) return changed(`would create ${path}`);
     mkdirSync(dirname(path), { recursive: true });
     mkdirSync(path, { mode: opts.mode });
@@ -79,4 +90,32 @@ export function ensureDir(ctx: Context, path: string, opts: WriteOptions): Outco
   const st = lstatSync(path);
   if (!st.isDirectory()) return skipped(`${path} exists and is not a directory: kept as is`);
   return ensureModeOwner(ctx, path, opts) ? changed('mode or owner fixed') : ok();
+}
+
+/**
+ * Root never writes, creates or chowns through a symlink a person controls: with
+ * `~/.config -> /var/lib`, "~/.config/workstations" would otherwise hand them the agent's
+ * own state directory. For a path inside `within` (a home), every directory between
+ * `within` and `path` must be a real directory. Returns why not, or undefined.
+ * (The final component is checked with lstat by the callers.)
+ */
+export function symlinkedParent(path: string, within: string | undefined): string | undefined {
+  if (!within || !path.startsWith(`${within}/`)) return undefined;
+  let dir = dirname(path);
+  while (dir.length > within.length && !existsSync(dir) && !isSymlink(dir)) dir = dirname(dir);
+  try {
+    const expected = realpathSync(within) + dir.slice(within.length);
+    const real = realpathSync(dir);
+    return real === expected ? undefined : `${dir} resolves to ${real} (a symlink): not followed, kept as is`;
+  } catch {
+    return `${dir} cannot be resolved: not followed`;
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

@@ -8,6 +8,7 @@ import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
 import { probe, run, runAs, RUNUSER } from '../exec';
+import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
 import { changed, failed, ok, Outcome, skipped } from '../report';
 
@@ -92,6 +93,8 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
 
   // Clone next to the target and rename: a crash never leaves a half clone at ~/code.
   const parent = dirname(target);
+  const detour = symlinkedParent(target, ws.home);
+  if (detour) return skipped(detour);
   if (!existsSync(parent)) {
     run('install', ['-d', '-m', '0755', '-o', String(ws.uid), '-g', String(gid), parent]);
   }

@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, chmodSync } from 'node:fs';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { ensureDir } from '../managed-files';
+import { ensureDir, symlinkedParent } from '../managed-files';
 import { changed, ok, Outcome, skipped } from '../report';
 
 /** Directories that hold per-person secrets; created 0700, tightened to 0700 if looser. */
@@ -22,14 +22,21 @@ export function convergeHome(ctx: Context, ws: WorkstationState): Outcome {
 }
 
 export function convergePrivateDirs(ctx: Context, ws: WorkstationState, gid: number): Outcome {
-  const results = PRIVATE_DIRS.map((d) => ensureDir(ctx, `${ws.home}/${d}`, { mode: 0o700, uid: ws.uid, gid }));
-  const bad = results.find((r) => r.kind === 'skipped' || r.kind === 'failed');
-  if (bad) return bad;
-  return results.some((r) => r.kind === 'changed') ? changed() : ok();
+  // In order, stopping at the first refusal: a nested directory is never created under a
+  // parent that was refused (a symlink, a file).
+  let anyChanged = false;
+  for (const d of PRIVATE_DIRS) {
+    const r = ensureDir(ctx, `${ws.home}/${d}`, { mode: 0o700, uid: ws.uid, gid, within: ws.home });
+    if (r.kind === 'skipped' || r.kind === 'failed') return r;
+    anyChanged ||= r.kind === 'changed';
+  }
+  return anyChanged ? changed() : ok();
 }
 
 export function convergeClaudeSettingsMode(ctx: Context, ws: WorkstationState): Outcome {
   const file = `${ws.home}/.claude/settings.json`;
+  const detour = symlinkedParent(file, ws.home);
+  if (detour) return skipped(detour);
   if (!existsSync(file)) return ok('none');
   const st = lstatSync(file);
   if (st.isSymbolicLink()) return skipped('~/.claude/settings.json is a symlink: kept as is');

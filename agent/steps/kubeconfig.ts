@@ -57,10 +57,10 @@ export function renderKubeconfig(ws: WorkstationState): string {
 export function convergeKubeconfig(ctx: Context, ws: WorkstationState, gid: number): Outcome {
   const kubeDir = `${ws.home}/.kube`;
   const file = `${kubeDir}/config`;
-  const dirOwner = { mode: 0o700, uid: ws.uid, gid };
+  const dirOwner = { mode: 0o700, uid: ws.uid, gid, within: ws.home };
   if (ws.legacy && ownership(ctx, file) === 'foreign') return skipped('pending cutover: existing ~/.kube/config kept');
   const dir = ensureDir(ctx, kubeDir, dirOwner);
   if (dir.kind === 'skipped' || dir.kind === 'failed') return dir;
   ensureDir(ctx, `${kubeDir}/cache`, dirOwner);
-  return writeManaged(ctx, file, renderKubeconfig(ws), { mode: 0o600, uid: ws.uid, gid });
+  return writeManaged(ctx, file, renderKubeconfig(ws), { mode: 0o600, uid: ws.uid, gid, within: ws.home });
 }
