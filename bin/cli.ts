@@ -5,6 +5,10 @@ import { InvalidInputError } from '../src/roster/problems';
 import { TerraformError } from '../src/plan/terraform';
 
 export function runCli(main: () => void | Promise<void>): void {
+  // tsx turns source-mapped stack traces on; cdktf captures a stack trace for every token
+  // it creates, and mapping those costs about a second at 1000 people. Turned back on
+  // before an unexpected error is printed.
+  process.setSourceMapsEnabled(false);
   Promise.resolve()
     .then(main)
     .catch((err: unknown) => {
@@ -18,6 +22,7 @@ export function runCli(main: () => void | Promise<void>): void {
         process.stderr.write(`error: ${err.message}\n`);
         process.exitCode = 2;
       } else {
+        process.setSourceMapsEnabled(true); // TypeScript positions in an unexpected error's trace
         process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         process.exitCode = 2;
       }

@@ -1,10 +1,10 @@
 // Bundles the host agent (agent/main.ts) into ONE JavaScript file with no runtime npm
 // dependencies, for the devvm's own Node (>= 18). Built at synth time, deterministically
 // (same sources, same bytes), so its sha256 can trigger the host resource's replacement.
-import { buildSync } from 'esbuild';
+import { buildSync, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -17,8 +17,31 @@ export interface AgentBundle {
 
 let cached: AgentBundle | undefined;
 
+/** What a build was made from, so an unchanged agent is not rebuilt on every synth. */
+interface BundleRecord extends AgentBundle {
+  readonly esbuild: string;
+  /** sha256 of every input file (relative to the repo) and of this module. */
+  readonly inputs: Record<string, string>;
+}
+
+const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+function unchanged(recordFile: string): AgentBundle | undefined {
+  try {
+    const r = JSON.parse(readFileSync(recordFile, 'utf8')) as BundleRecord;
+    if (r.esbuild !== esbuildVersion || sha(readFileSync(r.file)) !== r.sha256) return undefined;
+    for (const [input, digest] of Object.entries(r.inputs)) if (sha(readFileSync(join(ROOT, input))) !== digest) return undefined;
+    return { file: r.file, sha256: r.sha256, bytes: r.bytes };
+  } catch {
+    return undefined;
+  }
+}
+
 export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
   if (cached) return cached;
+  const recordFile = join(outDir, 'agent-bundle.json');
+  const reused = unchanged(recordFile);
+  if (reused) return (cached = reused);
   const result = buildSync({
     entryPoints: [join(ROOT, 'agent', 'main.ts')],
     absWorkingDir: ROOT,
@@ -27,6 +50,7 @@ export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
     target: 'node18',
     format: 'cjs',
     write: false,
+    metafile: true,
     legalComments: 'none',
     // Smaller bundle parses faster on every provisioner call; names stay for stack traces.
     minifyWhitespace: true,
@@ -36,10 +60,13 @@ export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
     logLevel: 'silent',
   });
   const content = result.outputFiles[0].contents;
-  const sha256 = createHash('sha256').update(content).digest('hex');
+  const sha256 = sha(content);
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `workstations-agent-${sha256.slice(0, 16)}.js`);
   writeFileSync(file, content);
   cached = { file, sha256, bytes: content.length };
+  const inputs: Record<string, string> = { [relative(ROOT, __filename)]: sha(readFileSync(__filename)) };
+  for (const input of Object.keys(result.metafile!.inputs)) inputs[input] = sha(readFileSync(join(ROOT, input)));
+  writeFileSync(recordFile, `${JSON.stringify({ ...cached, esbuild: esbuildVersion, inputs }, null, 2)}\n`);
   return cached;
 }
