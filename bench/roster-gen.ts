@@ -9,34 +9,12 @@
 // 1000-59999, identities unique, no reserved names.
 import { execFileSync } from 'node:child_process';
 import { parseDocument, stringify } from 'yaml';
+import type { RawPerson, RawRoster } from '../test/support/arbitraries';
+import { prng } from '../test/support/prng';
 
-export interface GenPerson {
-  email: string;
-  authentik_user: string;
-  k8s_user?: string;
-  tier: 'admin' | 'power-user' | 'namespace-owner';
-  namespaces?: string[];
-  uid?: number;
-  workstation?: Record<string, unknown>;
-}
-
-export interface GenRoster {
-  version: 1;
-  people: Record<string, GenPerson>;
-  retired_uids: number[];
-}
-
-/** mulberry32: tiny, fast, deterministic 32-bit PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The generated shapes are the property tests' shapes. */
+export type GenPerson = RawPerson;
+export type GenRoster = RawRoster & { retired_uids: number[] };
 
 const TEAMS = ['data', 'web', 'ml', 'infra', 'games', 'books', 'photo', 'home', 'media', 'lab'];
 

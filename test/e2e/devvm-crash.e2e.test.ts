@@ -9,7 +9,7 @@ import { renderKubeconfig } from '../../agent/steps/kubeconfig';
 import { sliceDropIn } from '../../agent/steps/systemd';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { WorkstationState } from '../../src/desired/types';
-import { prng } from '../harness/history';
+import { prng } from '../support/prng';
 import { TestHost, useTestHost } from '../harness/host';
 import { chrootArgv } from '../harness/host-exec';
 import { describeE2E } from '../harness/skip';

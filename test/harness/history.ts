@@ -6,18 +6,7 @@
 // Shape: each commit rewrites one of a rotating set of generated files (history grows,
 // the checkout stays small, like a repo whose generated config changes often) and edits a
 // few lines of a hand-written file (small deltas).
-
-/** mulberry32: tiny, fast and good enough for filler content; deterministic per seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng';
 
 /** `n` (a multiple of 8) random hex digits, 32 bits per PRNG call. */
 function randomHex(rand: () => number, n: number): string {
