@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../atomic';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
 import { SNAPSHOT_DIR } from '../paths';
-import { changed, failed, ok, Outcome, Reporter } from '../report';
+import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
 import { converge } from './converge';
 import { mkdirSync } from 'node:fs';
 
@@ -21,6 +21,8 @@ const Snapshot = z.strictObject({
   groups: z.array(z.string()),
   code: z.strictObject({ kind: z.enum(['absent', 'symlink', 'directory', 'file']), movedTo: z.string().optional(), link: z.string().optional() }),
   kubeconfig: z.strictObject({ base64: z.string(), mode: z.number(), uid: z.number(), gid: z.number(), movedTo: z.string() }).nullable(),
+  /** Mode of the home before cutover (converge tightens it to 0700). Absent in older snapshots. */
+  homeMode: z.number().optional(),
 });
 type Snapshot = z.infer<typeof Snapshot>;
 
@@ -58,6 +60,7 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
     groups: groupsOf(u).filter((g) => (MANAGED_UNIX_GROUPS as readonly string[]).includes(g)),
     code: describeCode(code),
     kubeconfig: null,
+    homeMode: lstatSync(ws.home).mode & 0o7777,
   };
   if (snap.code.kind !== 'absent') snap.code.movedTo = `${code}.pre-cutover-${t}`;
   if (existsSync(kube)) {
@@ -145,6 +148,13 @@ export function rollback(ctx: Context, report: Reporter, ws: WorkstationState): 
       }
     }
     return actions.length ? changed(actions.join(' ')) : ok();
+  });
+  report.step(u, 'restore-home-mode', (): Outcome => {
+    if (snap.homeMode === undefined) return skipped('not in this snapshot');
+    const now = lstatSync(ws.home).mode & 0o7777;
+    if (now === snap.homeMode) return ok();
+    chmodSync(ws.home, snap.homeMode);
+    return changed(`${now.toString(8)} -> ${snap.homeMode.toString(8)}`);
   });
   renameSync(snapshotFile(u), `${snapshotFile(u)}.rolled-back-${t}`);
   report.record(u, 'rollback', ok('done: keep `legacy: true` in the roster'));

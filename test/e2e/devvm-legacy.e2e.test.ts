@@ -20,6 +20,7 @@ interface Prior {
   kubeStat: string;
   link: string;
   groups: string[];
+  homeMode: number;
 }
 
 describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => {
@@ -41,6 +42,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
       kubeStat: (await h.execOk(['stat', '-c', '%a %u %g %y', `${HOME}/.kube/config`])).stdout,
       link: (await h.execOk(['readlink', `${HOME}/code`])).stdout,
       groups: await groupsOf(h, 'emo'),
+      homeMode: (await h.stat(HOME)).mode,
     };
   }
 
