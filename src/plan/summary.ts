@@ -97,7 +97,10 @@ function personChange(osUser: string, changes: ResourceChange[]): PersonChange {
   else if (!account && entityKind === 'delete') kind = 'offboard';
 
   const details: string[] = [];
-  if (kind === 'onboard') details.push(`${tierAfter ?? '?'}${after ? `, workstation ${after.state}` : ', cluster access only'}`);
+  if (kind === 'onboard') {
+    const ws = after ? `, workstation ${after.state}${after.legacy ? ' (legacy: existing account adopted, additive only)' : ''}` : ', cluster access only';
+    details.push(`${tierAfter ?? '?'}${ws}`);
+  }
   if (kind === 'offboard') details.push(account ? 'account locked, home archived on the devvm' : 'cluster access removed');
   if (kind === 'recreate') details.push('account identity (uid or host) changed: OFFBOARD then ONBOARD');
   if (kind === 'update' || kind === 'recreate') {
