@@ -1,9 +1,11 @@
 // Writing files the agent owns without ever clobbering one it does not: a path is
 // "ours" only when its current content is what the ledger says we wrote. Anything else
 // (a person's ~/.kube/config, a hand edit) is kept and reported.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { sha256, writeFileAtomic, WriteOptions } from './atomic';
+import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { removeStaleTemps, sha256, writeFileAtomic, WriteOptions } from './atomic';
+import { runAs } from './exec';
 import type { Context } from './context';
 import { changed, ok, Outcome, skipped } from './report';
 
@@ -12,8 +14,12 @@ export type Ownership = 'absent' | 'ours' | 'foreign';
 export interface ManagedWriteOptions extends WriteOptions {
   /** Root-owned layer files only: a hand edit is drift, replaced rather than kept. */
   readonly reclaim?: boolean;
-  /** A directory the person controls (their home): no symlink below it is followed. */
-  readonly within?: string;
+  /**
+   * The file lives in a person's home: no symlink below the home is followed, and the file
+   * or directory is written BY the person (runuser), so even a symlink swapped in at the
+   * last moment can only reach what they could write themselves.
+   */
+  readonly person?: { readonly user: string; readonly home: string };
 }
 
 export function ownership(ctx: Context, path: string): Ownership {
@@ -30,7 +36,7 @@ export function ownership(ctx: Context, path: string): Ownership {
  * layer): a hand edit there is drift, reported and replaced rather than kept.
  */
 export function writeManaged(ctx: Context, path: string, content: string, opts: ManagedWriteOptions): Outcome {
-  const detour = symlinkedParent(path, opts.within);
+  const detour = symlinkedParent(path, opts.person?.home);
   if (detour) return skipped(detour);
   let owner = ownership(ctx, path);
   let reclaimed = false;
@@ -48,7 +54,8 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   const previous = owner === 'ours' ? sha256(readFileSync(path)) : undefined;
   ctx.state.files[path] = previous ? { sha256: want, previous } : { sha256: want };
   ctx.save();
-  writeFileAtomic(path, content, opts);
+  if (opts.person) writeAsPerson(opts.person, path, content, opts.mode);
+  else writeFileAtomic(path, content, opts);
   ctx.state.files[path] = { sha256: want };
   ctx.save();
   if (reclaimed) return changed('hand edit (drift) replaced');
@@ -61,26 +68,43 @@ export function forgetManaged(ctx: Context, path: string): void {
   ctx.save();
 }
 
-function ensureModeOwner(ctx: Context, path: string, opts: WriteOptions): boolean {
+function ensureModeOwner(ctx: Context, path: string, opts: ManagedWriteOptions): boolean {
   const st = lstatSync(path);
   let fixed = false;
-  if ((st.mode & 0o7777) !== opts.mode) {
-    if (!ctx.dryRun) chmodSync(path, opts.mode);
+  if (st.uid !== opts.uid || st.gid !== opts.gid) {
+    // lchown: never through a symlink. Before the chmod, so a person can then set the mode.
+    if (!ctx.dryRun) lchownSync(path, opts.uid, opts.gid);
     fixed = true;
   }
-  if (st.uid !== opts.uid || st.gid !== opts.gid) {
-    if (!ctx.dryRun) chownSync(path, opts.uid, opts.gid);
+  if ((st.mode & 0o7777) !== opts.mode) {
+    if (!ctx.dryRun) {
+      if (opts.person) runAs(opts.person.user, opts.person.home, 'chmod', [opts.mode.toString(8), '--', path]);
+      else chmodSync(path, opts.mode);
+    }
     fixed = true;
   }
   return fixed;
 }
 
+/** Temp file, mode, rename: all as the person, in their own directory. */
+function writeAsPerson(person: { user: string; home: string }, path: string, content: string, mode: number): void {
+  removeStaleTemps(path);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  runAs(person.user, person.home, 'tee', ['--', tmp], { input: content });
+  runAs(person.user, person.home, 'chmod', [mode.toString(8), '--', tmp]);
+  runAs(person.user, person.home, 'mv', ['-T', '-f', '--', tmp, path]);
+}
+
 /** mkdir -p with owner and mode on the last component; tightens an existing directory's mode. */
 export function ensureDir(ctx: Context, path: string, opts: ManagedWriteOptions): Outcome {
-  const detour = symlinkedParent(path, opts.within);
+  const detour = symlinkedParent(path, opts.person?.home);
   if (detour) return skipped(detour);
   if (!existsSync(path) && !isSymlink(path)) {
     if (ctx.dryRun) return changed(`would create ${path}`);
+    if (opts.person) {
+      runAs(opts.person.user, opts.person.home, 'mkdir', ['-m', opts.mode.toString(8), '--', path]);
+      return changed('created');
+    }
     mkdirSync(dirname(path), { recursive: true });
     mkdirSync(path, { mode: opts.mode });
     chownSync(path, opts.uid, opts.gid);

@@ -5,6 +5,7 @@ import { existsSync, lstatSync, chmodSync } from 'node:fs';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
 import { ensureDir, symlinkedParent } from '../managed-files';
+import { runAs } from '../exec';
 import { changed, ok, Outcome, skipped } from '../report';
 
 /** Directories that hold per-person secrets; created 0700, tightened to 0700 if looser. */
@@ -26,7 +27,7 @@ export function convergePrivateDirs(ctx: Context, ws: WorkstationState, gid: num
   // parent that was refused (a symlink, a file).
   let anyChanged = false;
   for (const d of PRIVATE_DIRS) {
-    const r = ensureDir(ctx, `${ws.home}/${d}`, { mode: 0o700, uid: ws.uid, gid, within: ws.home });
+    const r = ensureDir(ctx, `${ws.home}/${d}`, { mode: 0o700, uid: ws.uid, gid, person: { user: ws.osUser, home: ws.home } });
     if (r.kind === 'skipped' || r.kind === 'failed') return r;
     anyChanged ||= r.kind === 'changed';
   }
@@ -42,6 +43,7 @@ export function convergeClaudeSettingsMode(ctx: Context, ws: WorkstationState): 
   if (st.isSymbolicLink()) return skipped('~/.claude/settings.json is a symlink: kept as is');
   if ((st.mode & 0o777) === 0o600) return ok();
   if (ctx.dryRun) return changed(`would tighten mode ${(st.mode & 0o777).toString(8)} -> 600`);
-  chmodSync(file, 0o600);
+  // As the person: chmod follows symlinks, and theirs can only lead to their own files.
+  runAs(ws.osUser, ws.home, 'chmod', ['600', '--', file]);
   return changed(`mode ${(st.mode & 0o777).toString(8)} -> 600`);
 }

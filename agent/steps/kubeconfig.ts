@@ -57,10 +57,11 @@ export function renderKubeconfig(ws: WorkstationState): string {
 export function convergeKubeconfig(ctx: Context, ws: WorkstationState, gid: number): Outcome {
   const kubeDir = `${ws.home}/.kube`;
   const file = `${kubeDir}/config`;
-  const dirOwner = { mode: 0o700, uid: ws.uid, gid, within: ws.home };
+  const person = { user: ws.osUser, home: ws.home };
+  const dirOwner = { mode: 0o700, uid: ws.uid, gid, person };
   if (ws.legacy && ownership(ctx, file) === 'foreign') return skipped('pending cutover: existing ~/.kube/config kept');
   const dir = ensureDir(ctx, kubeDir, dirOwner);
   if (dir.kind === 'skipped' || dir.kind === 'failed') return dir;
   ensureDir(ctx, `${kubeDir}/cache`, dirOwner);
-  return writeManaged(ctx, file, renderKubeconfig(ws), { mode: 0o600, uid: ws.uid, gid, within: ws.home });
+  return writeManaged(ctx, file, renderKubeconfig(ws), { mode: 0o600, uid: ws.uid, gid, person });
 }
