@@ -3,7 +3,7 @@
 // (same sources, same bytes), so its sha256 can trigger the host resource's replacement.
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -63,10 +63,17 @@ export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
   const sha256 = sha(content);
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `workstations-agent-${sha256.slice(0, 16)}.js`);
-  writeFileSync(file, content);
+  writeAtomically(file, content);
   cached = { file, sha256, bytes: content.length };
   const inputs: Record<string, string> = { [relative(ROOT, __filename)]: sha(readFileSync(__filename)) };
   for (const input of Object.keys(result.metafile!.inputs)) inputs[input] = sha(readFileSync(join(ROOT, input)));
-  writeFileSync(recordFile, `${JSON.stringify({ ...cached, esbuild: esbuildVersion, inputs }, null, 2)}\n`);
+  writeAtomically(recordFile, `${JSON.stringify({ ...cached, esbuild: esbuildVersion, inputs }, null, 2)}\n`);
   return cached;
+}
+
+/** Parallel synths (test workers) share dist/: a reader must never see a half-written file. */
+function writeAtomically(file: string, content: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
 }
