@@ -62,12 +62,6 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   return changed(owner === 'absent' ? 'created' : 'rewritten');
 }
 
-/** Removes a file only if it is ours; returns whether anything changed. */
-export function forgetManaged(ctx: Context, path: string): void {
-  delete ctx.state.files[path];
-  ctx.save();
-}
-
 function ensureModeOwner(ctx: Context, path: string, opts: ManagedWriteOptions): boolean {
   const st = lstatSync(path);
   let fixed = false;

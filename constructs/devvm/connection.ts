@@ -21,5 +21,5 @@ export function connectionFromSelf(): SSHProvisionerConnection {
   };
 }
 
-/** The agent's installed path on the devvm. */
-export const AGENT_ON_HOST = '/usr/local/lib/workstations/agent.js';
+/** The agent's installed path on the devvm (one definition, shared with the agent). */
+export { AGENT_PATH as AGENT_ON_HOST } from '../../agent/paths';

@@ -8,9 +8,9 @@ import type { HostSpec } from '../../src/desired/host-specs';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
 import type { AgentBundle } from '../../src/devvm/agent-bundle';
+import { UPLOAD_DIR } from '../../agent/paths';
 import { connectionFromSelf, connectionInput } from './connection';
 
-const UPLOAD_DIR = '/var/lib/workstations/upload';
 
 export interface DevvmHostProps {
   readonly site: Site;

@@ -16,8 +16,6 @@ export interface CapacityReport {
   readonly findings: readonly CapacityFinding[];
 }
 
-const G = (bytes: number) => bytesToSize(bytes);
-
 export function checkCapacity(desired: DesiredState, site: Site): CapacityReport {
   const c = site.capacity;
   const ram = sizeToBytes(c.ram);
@@ -36,16 +34,16 @@ export function checkCapacity(desired: DesiredState, site: Site): CapacityReport
 
   const memoryLine =
     `memory: ${concurrent.length} largest active budget(s) of ${active.length} (max_concurrent_active ${c.max_concurrent_active}): ` +
-    `${concurrent.map((b) => `${b.user} ${G(b.bytes)}`).join(' + ') || 'none'} = ${G(sum)}; ` +
-    `available RAM ${c.ram} + swap ${c.swap} - headroom ${c.headroom} = ${G(available)}`;
-  const diskLine = `disk: ${c.disk} - ${withAccount} workstation(s) x ${c.disk_per_workstation} = ${G(Math.max(diskLeft, 0))}${diskLeft < 0 ? ` (short by ${G(-diskLeft)})` : ''}; floor ${c.disk_floor}`;
+    `${concurrent.map((b) => `${b.user} ${bytesToSize(b.bytes)}`).join(' + ') || 'none'} = ${bytesToSize(sum)}; ` +
+    `available RAM ${c.ram} + swap ${c.swap} - headroom ${c.headroom} = ${bytesToSize(available)}`;
+  const diskLine = `disk: ${c.disk} - ${withAccount} workstation(s) x ${c.disk_per_workstation} = ${bytesToSize(Math.max(diskLeft, 0))}${diskLeft < 0 ? ` (short by ${bytesToSize(-diskLeft)})` : ''}; floor ${c.disk_floor}`;
 
   const findings: CapacityFinding[] = [];
   if (swap === 0) {
     findings.push({ key: 'swap', message: 'swap is 0: add swap to the devvm first (with swap 0 the OOM killer, not the memory caps, decides; BRIEF section 5)' });
   }
   if (sum > available) {
-    findings.push({ key: 'ram', message: `capacity exceeded: ${memoryLine.replace(/^memory: /, '')}; need ${G(sum - available)} more, or fewer concurrent active workstations` });
+    findings.push({ key: 'ram', message: `capacity exceeded: ${memoryLine.replace(/^memory: /, '')}; need ${bytesToSize(sum - available)} more, or fewer concurrent active workstations` });
   }
   if (diskLeft < floor) {
     findings.push({ key: 'disk', message: `disk below floor: ${diskLine.replace(/^disk: /, '')}` });

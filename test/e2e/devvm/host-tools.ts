@@ -3,10 +3,12 @@
 import type { TestHost } from '../../harness/host';
 import type { RunResult } from '../../harness/run';
 
-export const AGENT = '/usr/local/lib/workstations/agent.js';
+import { AGENT_PATH, STATE_FILE } from '../../../agent/paths';
+
+export { STATE_FILE };
+export const AGENT = AGENT_PATH;
 /** The site's config_base repository inside the host (a bare repo made by createConfigBase). */
 export const CONFIG_BASE_REPO = '/srv/git/config-base.git';
-export const STATE_FILE = '/var/lib/workstations/state.json';
 
 /** Runs the installed agent inside the host (chroot), as root. */
 export function agent(h: TestHost, args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
