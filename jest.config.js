@@ -5,6 +5,9 @@ const common = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testEnvironment: 'node',
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+  // Every test file: any read of the live roster/roster.yaml or roster/site.yaml throws
+  // (tests use test/fixtures/).
+  setupFiles: ['<rootDir>/test/support/live-inputs-guard.js'],
 };
 
 module.exports = {
@@ -12,7 +15,13 @@ module.exports = {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      // The commands the unit tests start carry the live-inputs guard too.
+      setupFiles: [...common.setupFiles, '<rootDir>/test/setup/guard-children.js'],
+    },
     {
       ...common,
       displayName: 'e2e',

@@ -31,7 +31,7 @@ const BROKEN = EXAMPLE_ROSTER_TEXT.replace('tier: power-user', 'tier: poweruser'
 
 describe('validate', () => {
   test('a valid roster exits 0 with one summary line', () => {
-    const r = runBin('validate');
+    const r = runBin('validate', [], { cwd: workdir() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('roster/roster.yaml: valid: 4 people (1 admin, 1 power-user, 2 namespace-owner); workstations: 2 active, 1 parked\n');
   });
@@ -45,24 +45,25 @@ describe('validate', () => {
   });
 
   test('a missing file exits 2 with a clear message', () => {
-    const r = runBin('validate', ['nope.yaml']);
+    const r = runBin('validate', ['nope.yaml'], { cwd: workdir() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: cannot read nope.yaml: no such file\n');
   });
 
   test('an unknown option exits 2', () => {
-    const r = runBin('validate', ['--sight', 'x']);
+    const r = runBin('validate', ['--sight', 'x'], { cwd: workdir() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: unknown option --sight\n');
   });
 
   test('ROSTER and SITE override the default paths; arguments override the environment', () => {
     const dir = workdir(BROKEN);
-    const viaEnv = runBin('validate', [], { env: { ROSTER: join(dir, 'roster/roster.yaml'), SITE: join(dir, 'roster/site.yaml') } });
+    const valid = workdir(); // the working directory: its roster/ holds the valid fixture
+    const viaEnv = runBin('validate', [], { cwd: valid, env: { ROSTER: join(dir, 'roster/roster.yaml'), SITE: join(dir, 'roster/site.yaml') } });
     expect(viaEnv.code).toBe(1);
-    const viaArgs = runBin('validate', ['roster/roster.yaml', '--site', 'roster/site.yaml'], { env: { ROSTER: join(dir, 'roster/roster.yaml') } });
+    const viaArgs = runBin('validate', ['roster/roster.yaml', '--site', 'roster/site.yaml'], { cwd: valid, env: { ROSTER: join(dir, 'roster/roster.yaml') } });
     expect(viaArgs.code).toBe(0);
-    const missingSite = runBin('validate', [], { env: { SITE: join(dir, 'missing.yaml') } });
+    const missingSite = runBin('validate', [], { cwd: valid, env: { SITE: join(dir, 'missing.yaml') } });
     expect(missingSite.code).toBe(2);
     expect(missingSite.stderr).toContain('missing.yaml: no such file');
   });

@@ -1,8 +1,7 @@
 // The synthesized `workstations-devvm` stack for a test host: the example cast from
-// roster/roster.yaml (changed per test), and a site file pointing the devvm at the test
+// the roster fixture test/fixtures/roster.yaml (changed per test), and a site file pointing the devvm at the test
 // host and the infra repo at the fixture's bare repo inside it. Synthesis goes through
 // the product's own parseSite/parseRoster/buildApp, exactly as `npm run synth` does.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../../src/app';
@@ -16,7 +15,7 @@ import type { TestHost } from '../../harness/host';
 import { createInfraFixture, InfraFixture } from '../../harness/infra-fixture';
 import { Terraform } from '../../harness/terraform';
 import { CONFIG_BASE_REPO, createConfigBase } from './host-tools';
-import { REPO_ROOT } from '../../support/inputs';
+import { EXAMPLE_ROSTER_TEXT } from '../../support/inputs';
 
 export const INFRA_REPO = '/srv/git/infra.git';
 export const API_SERVER = 'https://10.0.20.100:6443';
@@ -26,7 +25,7 @@ export type RosterDoc = { version: 1; people: Record<string, Record<string, unkn
 
 /** The example cast: wizard admin, emo power-user (legacy), ancamilea parked namespace-owner, gheorghe no workstation. */
 export function exampleCast(): RosterDoc {
-  return parse(readFileSync(join(REPO_ROOT, 'roster/roster.yaml'), 'utf8')) as RosterDoc;
+  return parse(EXAMPLE_ROSTER_TEXT) as RosterDoc;
 }
 
 export function siteFor(h: TestHost): Record<string, unknown> {
