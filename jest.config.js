@@ -5,9 +5,9 @@ const common = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testEnvironment: 'node',
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
-  // Every test file: any read of the live roster/roster.yaml or roster/site.yaml throws
-  // (tests use test/fixtures/).
-  setupFiles: ['<rootDir>/test/support/live-inputs-guard.js'],
+  // Every test file: property tests run from a fixed seed (FC_SEED overrides it), and any
+  // read of the live roster/roster.yaml or roster/site.yaml throws (tests use test/fixtures/).
+  setupFiles: ['<rootDir>/test/setup/fast-check-seed.ts', '<rootDir>/test/support/live-inputs-guard.js'],
 };
 
 module.exports = {

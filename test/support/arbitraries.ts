@@ -1,5 +1,6 @@
 // fast-check generators of valid rosters (as plain objects ready for YAML).
 import fc from 'fast-check';
+import { OsUser } from '../../src/roster/values';
 
 export interface RawPerson {
   email: string;
@@ -19,6 +20,22 @@ export interface RawRoster {
 
 const label = fc.stringMatching(/^[a-z][a-z0-9]{1,8}$/);
 
+/**
+ * Whether the validator accepts `name` as an os_user: the loader's own schema (Unix
+ * account name, not a system account such as lp, ftp or sys), never a copy of its list.
+ */
+export function isValidOsUser(name: string): boolean {
+  return OsUser.safeParse(name).success;
+}
+
+/** Keeps only names the validator accepts as an os_user. */
+export function validOsUsers(names: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return names.filter(isValidOsUser);
+}
+
+/** An os_user: a short Unix account name that is never a reserved or system account. */
+export const osUser = validOsUsers(label);
+
 const workstation = fc.option(
   fc.record(
     {
@@ -35,7 +52,7 @@ const workstation = fc.option(
 /** A valid roster of 3..maxPeople people with unique identities and at least one admin. */
 export function validRoster(maxPeople = 8): fc.Arbitrary<RawRoster> {
   return fc
-    .uniqueArray(label, { minLength: 3, maxLength: maxPeople })
+    .uniqueArray(osUser, { minLength: 3, maxLength: maxPeople })
     .chain((names) =>
       fc.tuple(
         fc.constant(names),
