@@ -20,11 +20,11 @@ const GroupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
 });
 
 const VaultPolicyName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
-  error: 'must be a Vault policy name of [A-Za-z0-9_-]',
+  error: "must be a Vault policy name: a letter or digit, then letters, digits, '_' or '-'",
 });
 
 const MountName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
-  error: 'must be a mount path without slashes',
+  error: "must be a mount path: a letter or digit, then letters, digits, '_' or '-' (no slashes)",
 });
 
 export const Devvm = z.strictObject({
@@ -46,7 +46,7 @@ export const Devvm = z.strictObject({
     .strictObject({
       /** Programs a Workstation needs on PATH. kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin. */
       binaries: z
-        .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be a program name' }))
+        .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: "must be a program name: a letter or digit, then letters, digits, '.', '_', '+' or '-'" }))
         .default(['node', 'git', 'git-crypt', 'tmux', 'kubectl', 'kubectl-oidc_login', 'claude']),
       /** Whether systemd must be running (user slices and per-user units need it). */
       systemd: z.boolean().default(true),
@@ -69,29 +69,33 @@ export const Oidc = z.strictObject({
     .default('https://authentik.viktorbarzin.me/application/o/kubernetes/'),
   client_id: Username.default('kubernetes'),
   /** The apiserver's --oidc-username-prefix; the K8s subject is this prefix + email. */
-  username_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: 'must be [A-Za-z0-9:._-]*' }).default(''),
+  username_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: "may contain only letters, digits, ':', '.', '_' and '-'" }).default(''),
   /** The apiserver's --oidc-groups-prefix. */
-  groups_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: 'must be [A-Za-z0-9:._-]*' }).default(''),
+  groups_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: "may contain only letters, digits, ':', '.', '_' and '-'" }).default(''),
 });
 
 export const Kubernetes = z.strictObject({
   /** API server URL written into every kubeconfig. */
   api_server: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?$/, { error: 'must be an https URL of host and port' }),
   /** Base64 PEM of the cluster CA (public). Absent: the system trust store is used. */
-  certificate_authority_data: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: 'must be base64' }).optional(),
+  certificate_authority_data: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: "must be base64 (letters, digits, '+' and '/', with at most two '=' at the end)" }).optional(),
   /** Name of the cluster and context in generated kubeconfigs. */
-  cluster_name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be [A-Za-z0-9._-]' }).default('homelab'),
+  cluster_name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'" }).default('homelab'),
 });
 
 /** A KV v2 secret name under its mount (`platform`, `team/platform`): no leading or trailing slash. */
 const KvSecretName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, {
-  error: 'must be a KV secret name of [A-Za-z0-9._-] segments separated by "/"',
+  error: "must be a KV secret name: segments of letters, digits, '.', '_' and '-' (each starting with a letter or digit) separated by '/'",
 });
 
-const KvFieldName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, { error: 'must be a secret field name of [A-Za-z0-9._-]' });
+const KvFieldName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, {
+  error: "must be a secret field name: a letter, digit or '_', then letters, digits, '.', '_' or '-'",
+});
 
 /** A `role` value of the legacy k8s_users map. */
-const LegacyRole = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a legacy role name of [A-Za-z0-9._-]' });
+const LegacyRole = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  error: "must be a legacy role name: a letter or digit, then letters, digits, '.', '_' or '-'",
+});
 
 /**
  * The incremental migration's cross-check against the legacy RBAC stack's map: the
