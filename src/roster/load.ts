@@ -55,7 +55,7 @@ function validate<S extends z.ZodType>(
     };
     all.push(...extraRules(source, where));
   }
-  if (all.length > 0 || !parsed.success) return { ok: false, problems: dedupe(sortProblems(all)) };
+  if (all.length > 0 || !parsed.success) return { ok: false, problems: dedupe(sortProblems(withoutEchoes(all))) };
   return { ok: true, value: parsed.data, problems: [] };
 }
 
@@ -70,6 +70,20 @@ function requiredKeys(schema: z.ZodType): string[] {
 function listKeys(keys: readonly string[]): string {
   const quoted = keys.map((k) => JSON.stringify(k));
   return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * One cause, one line: a misspelt key ("namspaces") also leaves the key it meant missing
+ * ("namespaces is required"). The unknown-key line, at the line to edit and naming the
+ * right spelling, says both, so the "is required" echo is dropped.
+ */
+function withoutEchoes(problems: Problem[]): Problem[] {
+  const meant = new Set<string>();
+  for (const p of problems) {
+    const m = /^unknown key "(.*)" \(did you mean "(.*)"\?\)$/.exec(p.message);
+    if (m && p.path.endsWith(m[1])) meant.add(`${p.path.slice(0, p.path.length - m[1].length)}${m[2]}`);
+  }
+  return problems.filter((p) => !(meant.has(p.path) && p.message.startsWith('is required')));
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -85,6 +85,15 @@ describe('schema rules', () => {
     ]);
   });
 
+  test('a misspelt required key is one line at the misspelling, not also "is required"', () => {
+    expect(rosterProblems(edit('    email: emo@example.com\n', '    emial: emo@example.com\n'))).toEqual([
+      'roster/roster.yaml:10:5 people.emo.emial: unknown key "emial" (did you mean "email"?)',
+    ]);
+    expect(rosterProblems(edit('    namespaces: [plotting-book]\n', '    namspaces: [plotting-book]\n'))).toEqual([
+      'roster/roster.yaml:20:5 people.anca.namspaces: unknown key "namspaces" (did you mean "namespaces"?)',
+    ]);
+  });
+
   test('an unknown key far from every known key lists the known keys', () => {
     expect(rosterProblems(edit('version: 1\n', 'version: 1\nzzzzzz: 1\n'))).toEqual([
       'roster/roster.yaml:2:1 zzzzzz: unknown key "zzzzzz" (known keys: version, people, retired_uids)',
