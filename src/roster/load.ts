@@ -41,6 +41,11 @@ function validate<S extends z.ZodType>(
 ): LoadResult<z.infer<S>> {
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  if (source.doc.contents === null) {
+    // Empty or comments only: "expected a mapping, got null" would not say what is wrong.
+    const message = `the file is empty; expected a mapping with ${listKeys(requiredKeys(schema))}`;
+    return { ok: false, problems: [{ file, line: 1, col: 1, path: '', message }] };
+  }
   const parsed = schema.safeParse(source.value);
   const all = parsed.success ? [] : schemaProblems(source, schema, parsed.error.issues);
   if (extraRules) {
@@ -50,8 +55,35 @@ function validate<S extends z.ZodType>(
     };
     all.push(...extraRules(source, where));
   }
-  if (all.length > 0 || !parsed.success) return { ok: false, problems: dedupe(sortProblems(all)) };
+  if (all.length > 0 || !parsed.success) return { ok: false, problems: dedupe(sortProblems(withoutEchoes(all))) };
   return { ok: true, value: parsed.data, problems: [] };
+}
+
+/** The top-level keys a file must write (no default, not optional). */
+function requiredKeys(schema: z.ZodType): string[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>)
+    .filter(([, field]) => !field.safeParse(undefined).success && !(field instanceof z.ZodOptional))
+    .map(([key]) => key);
+}
+
+function listKeys(keys: readonly string[]): string {
+  const quoted = keys.map((k) => JSON.stringify(k));
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * One cause, one line: a misspelt key ("namspaces") also leaves the key it meant missing
+ * ("namespaces is required"). The unknown-key line, at the line to edit and naming the
+ * right spelling, says both, so the "is required" echo is dropped.
+ */
+function withoutEchoes(problems: Problem[]): Problem[] {
+  const meant = new Set<string>();
+  for (const p of problems) {
+    const m = /^unknown key "(.*)" \(did you mean "(.*)"\?\)$/.exec(p.message);
+    if (m && p.path.endsWith(m[1])) meant.add(`${p.path.slice(0, p.path.length - m[1].length)}${m[2]}`);
+  }
+  return problems.filter((p) => !(meant.has(p.path) && p.message.startsWith('is required')));
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -93,20 +125,33 @@ export function loadInputs(rosterFile = DEFAULT_ROSTER, siteFile = DEFAULT_SITE)
   const site = parseSite(siteFile, siteText);
   const roster = parseRoster(rosterFile, rosterText, site.ok ? site.value : undefined);
   if (!site.ok || !roster.ok) throw new InvalidInputError([...site.problems, ...roster.problems]);
-  const capacity = capacityProblems(siteFile, siteText, roster.value, site.value);
+  const capacity = capacityProblems(siteFile, siteText, roster.value, site.value, { file: rosterFile, text: rosterText });
   if (capacity.length > 0) throw new InvalidInputError(capacity);
   return { roster: roster.value, site: site.value };
 }
 
-/** Capacity refusals, positioned at the site's capacity key they are about. */
-export function capacityProblems(siteFile: string, siteText: string, roster: Roster, site: Site): Problem[] {
+/**
+ * Capacity refusals, positioned at the line to edit: a person's `workstation.memory_max`
+ * in the roster when that override is the cause (needs `rosterInput`), otherwise the
+ * site's capacity key the finding is about.
+ */
+export function capacityProblems(
+  siteFile: string,
+  siteText: string,
+  roster: Roster,
+  site: Site,
+  rosterInput?: { readonly file: string; readonly text: string },
+): Problem[] {
   const report = checkCapacity(derive(roster, site), site);
   if (report.findings.length === 0) return [];
-  const { source } = parseYaml(siteFile, siteText);
+  const siteSource = parseYaml(siteFile, siteText).source;
+  const rosterSource = rosterInput && parseYaml(rosterInput.file, rosterInput.text).source;
   return report.findings.map((f) => {
-    const path = ['capacity', f.key];
+    const [source, path] = f.person !== undefined && rosterSource
+      ? [rosterSource, ['people', f.person, 'workstation', 'memory_max']]
+      : [siteSource, ['capacity', f.key]];
     const pos = locate(source, path);
-    return { file: siteFile, line: pos.line, col: pos.col, path: dotted(path), message: f.message };
+    return { file: source.file, line: pos.line, col: pos.col, path: dotted(path), message: f.message };
   });
 }
 

@@ -4,7 +4,6 @@
 // points at the offending value; a duplicate also names where the first one is.
 import { PathSegment } from './problems';
 import type { Site } from './site-schema';
-import { Tier, TIER_NAMES } from './values';
 
 export interface RuleFinding {
   readonly path: PathSegment[];
@@ -39,36 +38,6 @@ export function rosterRules(value: unknown, site: Site | undefined, where: Where
     findings.push({
       path: ['people'],
       message: 'the roster must keep at least one admin (an admin-less roster would lock everyone out)',
-      target: 'key',
-    });
-  }
-  findings.push(...emptyGroupRules(people, site));
-  return findings;
-}
-
-/**
- * Terraform owns each access group's whole member list, so a group that would end up
- * empty would strip everyone from it: refused here rather than planned. (The admin
- * group is covered by the at-least-one-admin rule above.)
- */
-function emptyGroupRules(people: [string, Raw][], site: Site | undefined): RuleFinding[] {
-  const groups = site?.authentik.groups;
-  const findings: RuleFinding[] = [];
-  // While a tier is misspelt the schema reports it; guessing at group sizes would add noise.
-  if (people.some(([, p]) => !TIER_NAMES.includes(p.tier as Tier))) return findings;
-  for (const tier of ['power-user', 'namespace-owner'] as const) {
-    if (!people.some(([, p]) => p.tier === tier)) {
-      findings.push({
-        path: ['people'],
-        message: `Authentik group ${JSON.stringify(groups?.[tier] ?? tier)} would be empty: keep at least one ${tier} (an emptied group locks people out)`,
-        target: 'key',
-      });
-    }
-  }
-  if (!people.some(([, p]) => p.workstation !== undefined)) {
-    findings.push({
-      path: ['people'],
-      message: `Authentik group ${JSON.stringify(groups?.workstation ?? 'workstation')} would be empty: keep at least one person with a workstation`,
       target: 'key',
     });
   }

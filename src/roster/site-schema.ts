@@ -2,6 +2,7 @@
 // Defaults match the homelab (BRIEF sections 1 and 5), so a site file only needs to say
 // what differs. It never holds a secret: connection strings and tokens come from the
 // environment (PG_CONN_STR, VAULT_TOKEN, KUBE_*) or the admin's own login at run time.
+// The descriptions are what an editor shows on hover (roster/site.schema.json).
 import { z } from 'zod';
 import { AbsPath, BranchName, GitUrl, Size, SizeOrZero, Uid, Username } from './values';
 
@@ -20,78 +21,103 @@ const GroupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
 });
 
 const VaultPolicyName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
-  error: 'must be a Vault policy name of [A-Za-z0-9_-]',
+  error: "must be a Vault policy name: a letter or digit, then letters, digits, '_' or '-'",
 });
 
 const MountName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
-  error: 'must be a mount path without slashes',
+  error: "must be a mount path: a letter or digit, then letters, digits, '_' or '-' (no slashes)",
 });
 
-export const Devvm = z.strictObject({
-  /** Address Terraform connects to over SSH. */
-  host: Host.default('10.0.10.10'),
-  port: z.number().int().min(1).max(65535).default(22),
-  /** Remote user for provisioners; needs root (the agent manages accounts). */
-  user: z.literal('root').default('root'),
-  /** Pinned public host key; Terraform verifies the devvm against it. */
-  host_key: HostKey,
-  /** Keys come from the admin's ssh-agent only: never a private key in config or state. */
-  ssh_agent: z.literal(true, { error: 'must be true: the private key stays in your ssh-agent' }).default(true),
-  /** Login shell of new accounts. */
-  login_shell: AbsPath.default('/bin/bash'),
-  /** Where offboarding writes home archives. */
-  archive_dir: AbsPath.default('/var/backups/workstations'),
-  /** What must be true on the devvm before anyone is onboarded (checked by the agent). */
-  preflight: z
-    .strictObject({
-      /** Programs a Workstation needs on PATH. kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin. */
-      binaries: z
-        .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be a program name' }))
-        .default(['node', 'git', 'git-crypt', 'tmux', 'kubectl', 'kubectl-oidc_login', 'claude']),
-      /** Whether systemd must be running (user slices and per-user units need it). */
-      systemd: z.boolean().default(true),
-      min_free_memory: Size.default('2G'),
-      min_free_swap: SizeOrZero.default('1G'),
-      /** Free space on the filesystem holding /home. */
-      min_free_disk: Size.default('20G'),
-    })
-    .prefault({}),
+const ProgramName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, {
+  error: "must be a program name: a letter or digit, then letters, digits, '.', '_', '+' or '-'",
 });
+
+const OidcPrefix = z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: "may contain only letters, digits, ':', '.', '_' and '-'" });
+
+export const Devvm = z
+  .strictObject({
+    host: Host.default('10.0.10.10').describe('Address Terraform connects to over SSH.'),
+    port: z.number().int().min(1).max(65535).default(22).describe('SSH port of the devvm.'),
+    user: z.literal('root').default('root').describe('Remote user for provisioners; only root (the agent manages accounts).'),
+    host_key: HostKey.meta({
+      description: 'Pinned public host key ("<type> <base64>", ssh-keyscan output without the host); Terraform refuses any other host.',
+      examples: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...'],
+    }),
+    ssh_agent: z
+      .literal(true, { error: 'must be true: the private key stays in your ssh-agent' })
+      .default(true)
+      .describe("Must be true: keys come from the admin's ssh-agent only, never a private key in config or state."),
+    login_shell: AbsPath.default('/bin/bash').describe('Login shell of new accounts.'),
+    archive_dir: AbsPath.default('/var/backups/workstations').describe('Where offboarding writes home archives.'),
+    preflight: z
+      .strictObject({
+        binaries: z
+          .array(ProgramName)
+          .default(['node', 'git', 'git-crypt', 'tmux', 'kubectl', 'kubectl-oidc_login', 'claude'])
+          .describe("Programs a Workstation needs on PATH. kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin."),
+        systemd: z.boolean().default(true).describe('Whether systemd must be running (user slices and per-user units need it).'),
+        min_free_memory: Size.default('2G').describe('Free memory the devvm must have before anyone is onboarded.'),
+        min_free_swap: SizeOrZero.prefault('1G').describe('Free swap the devvm must have before anyone is onboarded.'),
+        min_free_disk: Size.default('20G').describe('Free space on the filesystem holding /home.'),
+      })
+      .prefault({})
+      .describe('What must be true on the devvm before anyone is onboarded (checked by the agent).'),
+  })
+  .describe('The shared dev VM and how Terraform reaches it.');
 
 export const UidRange = z
-  .strictObject({ min: Uid.default(1000), max: Uid.default(59999) })
-  .refine((r) => r.min <= r.max, { error: 'min must not exceed max' });
+  .strictObject({
+    min: Uid.default(1000).describe('Lowest uid a person may be pinned to.'),
+    max: Uid.default(59999).describe('Highest uid a person may be pinned to.'),
+  })
+  .refine((r) => r.min <= r.max, { error: 'min must not exceed max' })
+  .describe('Range every pinned uid of the roster must fall inside.');
 
-export const Oidc = z.strictObject({
-  issuer_url: z
-    .string()
-    .regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~/-]*)?$/, { error: 'must be an https URL' })
-    .default('https://authentik.viktorbarzin.me/application/o/kubernetes/'),
-  client_id: Username.default('kubernetes'),
-  /** The apiserver's --oidc-username-prefix; the K8s subject is this prefix + email. */
-  username_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: 'must be [A-Za-z0-9:._-]*' }).default(''),
-  /** The apiserver's --oidc-groups-prefix. */
-  groups_prefix: z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: 'must be [A-Za-z0-9:._-]*' }).default(''),
-});
+export const Oidc = z
+  .strictObject({
+    issuer_url: z
+      .string()
+      .regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~/-]*)?$/, { error: 'must be an https URL' })
+      .default('https://authentik.viktorbarzin.me/application/o/kubernetes/')
+      .describe('Authentik OIDC issuer for kubelogin.'),
+    client_id: Username.default('kubernetes').describe('Public OIDC client id.'),
+    username_prefix: OidcPrefix.default('').describe("The apiserver's --oidc-username-prefix; the Kubernetes subject is this prefix + email."),
+    groups_prefix: OidcPrefix.default('').describe("The apiserver's --oidc-groups-prefix."),
+  })
+  .describe('OIDC login of kubectl (kubelogin) against Authentik.');
 
-export const Kubernetes = z.strictObject({
-  /** API server URL written into every kubeconfig. */
-  api_server: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?$/, { error: 'must be an https URL of host and port' }),
-  /** Base64 PEM of the cluster CA (public). Absent: the system trust store is used. */
-  certificate_authority_data: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: 'must be base64' }).optional(),
-  /** Name of the cluster and context in generated kubeconfigs. */
-  cluster_name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be [A-Za-z0-9._-]' }).default('homelab'),
-});
+export const Kubernetes = z
+  .strictObject({
+    api_server: z
+      .string()
+      .regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?$/, { error: 'must be an https URL of host and port' })
+      .meta({ description: 'API server URL written into every kubeconfig.', examples: ['https://10.0.20.100:6443'] }),
+    certificate_authority_data: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: "must be base64 (letters, digits, '+' and '/', with at most two '=' at the end)" })
+      .optional()
+      .describe('Base64 PEM of the cluster CA (public). Absent: the system trust store is used.'),
+    cluster_name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'" })
+      .default('homelab')
+      .describe('Name of the cluster and context in generated kubeconfigs.'),
+  })
+  .describe('The Kubernetes cluster people reach with kubectl.');
 
 /** A KV v2 secret name under its mount (`platform`, `team/platform`): no leading or trailing slash. */
 const KvSecretName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, {
-  error: 'must be a KV secret name of [A-Za-z0-9._-] segments separated by "/"',
+  error: "must be a KV secret name: segments of letters, digits, '.', '_' and '-' (each starting with a letter or digit) separated by '/'",
 });
 
-const KvFieldName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, { error: 'must be a secret field name of [A-Za-z0-9._-]' });
+const KvFieldName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, {
+  error: "must be a secret field name: a letter, digit or '_', then letters, digits, '.', '_' or '-'",
+});
 
 /** A `role` value of the legacy k8s_users map. */
-const LegacyRole = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a legacy role name of [A-Za-z0-9._-]' });
+const LegacyRole = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  error: "must be a legacy role name: a letter or digit, then letters, digits, '.', '_' or '-'",
+});
 
 /**
  * The incremental migration's cross-check against the legacy RBAC stack's map: the
@@ -99,103 +125,129 @@ const LegacyRole = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'mu
  * ...}}`) with a data source and fails the plan when a person's tier does not match the
  * legacy role. It never writes that secret (it holds other fields).
  */
-export const LegacyCrossCheck = z.strictObject({
-  /** Off by default: on, every plan needs read access to the legacy secret. */
-  enabled: z.boolean().default(false),
-  /** KV v2 mount of the legacy secret. */
-  mount: MountName.default('secret'),
-  /** Secret name under the mount. */
-  name: KvSecretName.default('platform'),
-  /** Field holding the JSON map keyed by k8s_user. */
-  field: KvFieldName.default('k8s_users'),
-  /** The legacy `role` value each roster tier must have (identity by default). */
-  roles: z
-    .strictObject({
-      admin: LegacyRole.default('admin'),
-      'power-user': LegacyRole.default('power-user'),
-      'namespace-owner': LegacyRole.default('namespace-owner'),
-    })
-    .prefault({}),
-});
+export const LegacyCrossCheck = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Off by default: on, every plan needs read access to the legacy secret.'),
+    mount: MountName.default('secret').describe('KV v2 mount of the legacy secret.'),
+    name: KvSecretName.default('platform').describe('Secret name under the mount.'),
+    field: KvFieldName.default('k8s_users').describe('Field holding the JSON map {<k8s_user>: {role, ...}}.'),
+    roles: z
+      .strictObject({
+        admin: LegacyRole.default('admin').describe('Legacy role of the admin tier.'),
+        'power-user': LegacyRole.default('power-user').describe('Legacy role of the power-user tier.'),
+        'namespace-owner': LegacyRole.default('namespace-owner').describe('Legacy role of the namespace-owner tier.'),
+      })
+      .prefault({})
+      .describe('The legacy `role` value each roster tier must have (identity by default).'),
+  })
+  .describe("Migration check: read the legacy k8s_users map and fail the plan when a person's tier does not match the legacy role.");
 
-export const Vault = z.strictObject({
-  address: z
-    .string()
-    .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/, { error: 'must be an http(s) URL without a path' })
-    .default('https://vault.viktorbarzin.me'),
-  /** Path of the OIDC auth mount people log in with (alias mount). */
-  oidc_mount: MountName.default('oidc'),
-  /** KV v2 mount holding per-namespace and per-person secrets. */
-  kv_mount: MountName.default('secret'),
-  /** Existing Vault policies an admin's entity receives in addition to workstations-admin. */
-  admin_policies: z.array(VaultPolicyName).default(['vault-admin']),
-  /** Tier against legacy role check of the incremental migration (off by default). */
-  legacy_cross_check: LegacyCrossCheck.prefault({}),
-});
+export const Vault = z
+  .strictObject({
+    address: z
+      .string()
+      .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/, { error: 'must be an http(s) URL without a path' })
+      .default('https://vault.viktorbarzin.me')
+      .describe('Vault address (the token comes from VAULT_TOKEN).'),
+    oidc_mount: MountName.default('oidc').describe('Path of the OIDC auth mount people log in with (entity alias mount).'),
+    kv_mount: MountName.default('secret').describe('KV v2 mount holding per-namespace and per-person secrets.'),
+    admin_policies: z
+      .array(VaultPolicyName)
+      .default(['vault-admin'])
+      .describe("Existing Vault policies an admin's entity receives in addition to workstations-admin."),
+    legacy_cross_check: LegacyCrossCheck.prefault({}),
+  })
+  .describe('Vault: entities, aliases and policies per person.');
 
-export const AuthentikGroups = z.strictObject({
-  admin: GroupName.default('kubernetes-admins'),
-  'power-user': GroupName.default('kubernetes-power-users'),
-  'namespace-owner': GroupName.default('kubernetes-namespace-owners'),
-  /** Everyone with a workstation (active or parked): may reach the devvm. */
-  workstation: GroupName.default('T3 Users'),
-});
+export const AuthentikGroups = z
+  .strictObject({
+    admin: GroupName.default('kubernetes-admins').describe('Authentik group of the admin tier.'),
+    'power-user': GroupName.default('kubernetes-power-users').describe('Authentik group of the power-user tier.'),
+    'namespace-owner': GroupName.default('kubernetes-namespace-owners').describe('Authentik group of the namespace-owner tier.'),
+    workstation: GroupName.default('T3 Users').describe('Everyone with a workstation (active or parked): may reach the devvm.'),
+  })
+  .describe('Authentik groups whose membership Terraform manages.');
 
-export const Authentik = z.strictObject({
-  /** Authentik base URL for the Terraform provider (the token comes from AUTHENTIK_TOKEN). */
-  url: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/, { error: 'must be an https URL without a path' }).default('https://authentik.viktorbarzin.me'),
-  groups: AuthentikGroups.prefault({}),
-});
+export const Authentik = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/, { error: 'must be an https URL without a path' })
+      .default('https://authentik.viktorbarzin.me')
+      .describe('Authentik base URL for the Terraform provider (the token comes from AUTHENTIK_TOKEN).'),
+    groups: AuthentikGroups.prefault({}),
+  })
+  .describe('Authentik: group membership per tier and for workstations.');
 
-export const GitRepo = z.strictObject({
-  url: GitUrl,
-  default_branch: BranchName.default('master'),
-});
+export const GitRepo = z
+  .strictObject({
+    url: GitUrl.meta({
+      description: 'Git URL (https, ssh, git, file or scp-style) without credentials.',
+      examples: ['https://github.com/ViktorBarzin/infra.git'],
+    }),
+    default_branch: BranchName.default('master').describe('Branch checked out in every clone.'),
+  })
+  .describe('The infra repository cloned into every workstation.');
 
-export const ConfigBase = z.strictObject({
-  url: GitUrl,
-  branch: BranchName.default('master'),
-  /** Root-owned checkout on the devvm that the managed layer links into. */
-  path: AbsPath.default('/opt/claude-config-base'),
-  /** Folder inside the repository holding skills/, agents/ and output-styles/ (chezmoi: dot_claude). */
-  dir: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$|^\.$/, { error: 'must be a relative path inside the repository' })
-    .refine((d) => !d.split('/').includes('..'), { error: 'must not contain ".."' })
-    .default('dot_claude'),
-});
+export const ConfigBase = z
+  .strictObject({
+    url: GitUrl.meta({
+      description: 'Git URL of the Config base (the chezmoi dotfiles repo), without credentials.',
+      examples: ['https://github.com/ViktorBarzin/dotfiles.git'],
+    }),
+    branch: BranchName.default('master').describe('Branch of the Config base to check out.'),
+    path: AbsPath.default('/opt/claude-config-base').describe('Root-owned checkout on the devvm that the managed layer links into.'),
+    dir: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$|^\.$/, { error: 'must be a relative path inside the repository' })
+      .refine((d) => !d.split('/').includes('..'), { error: 'must not contain ".."' })
+      .default('dot_claude')
+      .describe('Folder inside the repository holding skills/, agents/ and output-styles/ (chezmoi: dot_claude).'),
+  })
+  .describe('The Config base: shared skills, agents and output styles of the managed Claude Code layer.');
 
-export const MemoryBudgets = z.strictObject({
-  admin: Size.default('16G'),
-  'power-user': Size.default('8G'),
-  'namespace-owner': Size.default('6G'),
-});
+export const MemoryBudgets = z
+  .strictObject({
+    admin: Size.default('16G').describe('MemoryMax of an admin\'s user slice.'),
+    'power-user': Size.default('8G').describe('MemoryMax of a power-user\'s user slice.'),
+    'namespace-owner': Size.default('6G').describe('MemoryMax of a namespace-owner\'s user slice.'),
+  })
+  .describe('Per-tier memory budget (systemd MemoryMax of a user slice); a person\'s workstation.memory_max overrides it.');
 
-export const Capacity = z.strictObject({
-  ram: Size.default('32G'),
-  swap: SizeOrZero.default('8G'),
-  disk: Size.default('200G'),
-  /** How many active Workstations may run sessions at once (the capacity plan's assumption). */
-  max_concurrent_active: z.number().int().min(1).default(4),
-  /** Memory kept free for the system and page cache. */
-  headroom: Size.default('4G'),
-  /** Disk each workstation is expected to use (clone, caches, Claude projects). */
-  disk_per_workstation: Size.default('10G'),
-  /** Free disk that must remain after every workstation's share. */
-  disk_floor: Size.default('20G'),
-});
+export const Capacity = z
+  .strictObject({
+    ram: Size.default('32G').describe('RAM of the devvm.'),
+    // SizeOrZero transforms, so its defaults are prefaults (input values): same parsed
+    // value, and the JSON Schema shows them (it leaves out a default of a transform).
+    swap: SizeOrZero.prefault('8G').describe('Swap of the devvm; 0 is refused (the OOM killer, not the memory caps, would decide).'),
+    disk: Size.default('200G').describe('Disk of the filesystem holding /home.'),
+    max_concurrent_active: z
+      .number()
+      .int()
+      .min(1)
+      .default(4)
+      .describe("How many active Workstations may run sessions at once (the capacity plan's assumption)."),
+    headroom: Size.default('4G').describe('Memory kept free for the system and page cache.'),
+    disk_per_workstation: Size.default('10G').describe('Disk each workstation is expected to use (clone, caches, Claude projects).'),
+    disk_floor: Size.default('20G').describe("Free disk that must remain after every workstation's share."),
+  })
+  .describe('The devvm\'s capacity, checked at synth against the active workstations\' memory budgets and the accounts\' disk.');
 
-export const Site = z.strictObject({
-  version: z.literal(1),
-  devvm: Devvm,
-  uid_range: UidRange.prefault({}),
-  oidc: Oidc.prefault({}),
-  kubernetes: Kubernetes,
-  vault: Vault.prefault({}),
-  authentik: Authentik.prefault({}),
-  infra_repo: GitRepo,
-  config_base: ConfigBase,
-  memory_budgets: MemoryBudgets.prefault({}),
-  capacity: Capacity.prefault({}),
-});
+export const Site = z
+  .strictObject({
+    version: z.literal(1).describe('Format version of the site file: 1.'),
+    devvm: Devvm,
+    uid_range: UidRange.prefault({}),
+    oidc: Oidc.prefault({}),
+    kubernetes: Kubernetes,
+    vault: Vault.prefault({}),
+    authentik: Authentik.prefault({}),
+    infra_repo: GitRepo,
+    config_base: ConfigBase,
+    memory_budgets: MemoryBudgets.prefault({}),
+    capacity: Capacity.prefault({}),
+  })
+  .describe('devvm-workstations site: everything about the place rather than the people. No secrets. Reference: README.md, section "Site reference".');
 
 export type Site = z.infer<typeof Site>;
 export type SiteInput = z.input<typeof Site>;

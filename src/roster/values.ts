@@ -21,7 +21,9 @@ export const SYSTEM_ACCOUNTS: readonly string[] = [
 const OS_USER_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 export const OsUser = z
   .string()
-  .regex(OS_USER_RE, { error: 'must match ^[a-z][a-z0-9_-]{0,31}$ (a Unix account name)' })
+  .regex(OS_USER_RE, {
+    error: "must be a Unix account name: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-'",
+  })
   .refine((name) => !isSystemAccount(name), { error: 'is a system account name, not a person' });
 
 export function isSystemAccount(name: string): boolean {
@@ -50,7 +52,9 @@ export const Namespace = z
 
 export const RepoName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must match ^[A-Za-z0-9][A-Za-z0-9._-]*$' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    error: "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'",
+  })
   .refine((name) => name !== 'infra', { error: '"infra" is the infra clone itself and cannot be listed again' });
 
 /** Email as the OIDC `email` claim: conservative so it is safe as a K8s subject and Vault alias. */
@@ -64,7 +68,7 @@ export const Email = z
 export const Username = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$/, {
-    error: 'must match ^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$',
+    error: "must start with a letter or digit and contain only letters, digits, '.', '_', '@', '+' and '-' (at most 150 characters)",
   });
 
 /** A memory or disk size as systemd writes it: a positive integer with K, M, G or T (powers of 1024). */
@@ -73,10 +77,9 @@ export const Size = z.string().regex(/^[1-9][0-9]{0,5}[KMGT]$/, {
 });
 
 /** A size that may also be 0 (swap). Never for memory caps: MemoryMax=0 kills everything. */
+const SIZE_OR_ZERO_RULE = 'must be 0 or a size like 512M, 12G or 1T (integer with K, M, G or T)';
 export const SizeOrZero = z
-  .union([z.literal(0), z.string().regex(/^(0|[1-9][0-9]{0,5}[KMGT])$/)], {
-    error: 'must be 0 or a size like 512M, 12G or 1T (integer with K, M, G or T)',
-  })
+  .union([z.literal(0), z.string().regex(/^(0|[1-9][0-9]{0,5}[KMGT])$/, { error: SIZE_OR_ZERO_RULE })], { error: SIZE_OR_ZERO_RULE })
   .transform((v) => String(v));
 
 const SIZE_FACTORS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
@@ -101,7 +104,9 @@ export const Uid = z.number().int({ error: 'must be an integer uid' }).min(1).ma
 /** An absolute host path with no surprises: no spaces, quotes, `..` or shell syntax. */
 export const AbsPath = z
   .string()
-  .regex(/^\/[A-Za-z0-9._/-]*$/, { error: 'must be an absolute path of [A-Za-z0-9._/-]' })
+  .regex(/^\/[A-Za-z0-9._/-]*$/, {
+    error: "must be an absolute path: '/' followed by letters, digits, '.', '_', '-' and '/' only",
+  })
   .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".."' });
 
 /** A git URL (https, ssh or file). Credentials in the URL are refused: secrets never live in the repo. */
@@ -114,4 +119,6 @@ export const GitUrl = z
 
 export const BranchName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, { error: 'must be a branch name of [A-Za-z0-9._/-]' });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, {
+    error: "must be a branch name: a letter or digit, then at most 99 letters, digits, '.', '_', '/' or '-'",
+  });

@@ -25,12 +25,8 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, version: '1.2' });
   const problems: Problem[] = [];
-  const at = (offset: number) => lines.linePos(offset);
 
-  for (const error of doc.errors) {
-    const pos = at(error.pos[0]);
-    problems.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${firstLine(error.message)}` });
-  }
+  problems.push(...syntaxProblems(file, text, doc, lines));
   let value: unknown;
   if (problems.length === 0) {
     problems.push(...duplicateKeys(file, doc, lines));
@@ -44,6 +40,34 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     }
   }
   return { source: { file, doc, lines, value: problems.length === 0 ? value : undefined }, problems };
+}
+
+/**
+ * One line per root cause. A tab in indentation derails the parser into a cascade
+ * ("implicit keys", "same column", ...) on every following line, so when the text has
+ * such tabs only they are reported, each at the tab itself. Otherwise the first syntax
+ * error is reported: the parser's recovery after it is a guess, and the later errors
+ * are mostly echoes of the first.
+ */
+function syntaxProblems(file: string, text: string, doc: Document.Parsed, lines: LineCounter): Problem[] {
+  if (doc.errors.length === 0) return [];
+  const tabs = indentationTabs(text);
+  if (tabs.length > 0) {
+    return tabs.map((pos) => ({ file, ...pos, path: '', message: 'tabs are not allowed for indentation in YAML; use spaces' }));
+  }
+  const pos = lines.linePos(doc.errors[0].pos[0]);
+  return [{ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${firstLine(doc.errors[0].message)}` }];
+}
+
+/** Position of the first tab in each line's leading whitespace (comment and blank lines aside). */
+function indentationTabs(text: string): { line: number; col: number }[] {
+  const found: { line: number; col: number }[] = [];
+  text.split(/\r?\n/).forEach((content, i) => {
+    const indent = /^[ \t]*/.exec(content)![0];
+    const rest = content.slice(indent.length);
+    if (indent.includes('\t') && rest !== '' && !rest.startsWith('#')) found.push({ line: i + 1, col: indent.indexOf('\t') + 1 });
+  });
+  return found;
 }
 
 function firstLine(message: string): string {
