@@ -45,7 +45,7 @@ describe('validate', () => {
   });
 
   test('a missing file exits 2 with a clear message', () => {
-    const r = runBin('validate', ['nope.yaml']);
+    const r = runBin('validate', ['--roster', 'nope.yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: cannot read nope.yaml: no such file\n');
   });
@@ -53,14 +53,14 @@ describe('validate', () => {
   test('an unknown option exits 2', () => {
     const r = runBin('validate', ['--sight', 'x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: unknown option --sight\n');
+    expect(r.stderr).toBe('error: unknown option --sight; see `npm run validate -- --help`\n');
   });
 
   test('ROSTER and SITE override the default paths; arguments override the environment', () => {
     const dir = workdir(BROKEN);
     const viaEnv = runBin('validate', [], { env: { ROSTER: join(dir, 'roster/roster.yaml'), SITE: join(dir, 'roster/site.yaml') } });
     expect(viaEnv.code).toBe(1);
-    const viaArgs = runBin('validate', ['roster/roster.yaml', '--site', 'roster/site.yaml'], { env: { ROSTER: join(dir, 'roster/roster.yaml') } });
+    const viaArgs = runBin('validate', ['--roster', 'roster/roster.yaml', '--site', 'roster/site.yaml'], { env: { ROSTER: join(dir, 'roster/roster.yaml') } });
     expect(viaArgs.code).toBe(0);
     const missingSite = runBin('validate', [], { env: { SITE: join(dir, 'missing.yaml') } });
     expect(missingSite.code).toBe(2);
