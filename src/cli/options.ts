@@ -37,7 +37,7 @@ export interface CommandSpec {
 
 export const ROSTER_OPTION: OptionSpec = { name: 'roster', value: 'FILE', env: 'ROSTER', default: 'roster/roster.yaml', help: 'the roster' };
 export const SITE_OPTION: OptionSpec = { name: 'site', value: 'FILE', env: 'SITE', default: 'roster/site.yaml', help: 'the site' };
-const HELP_OPTION: OptionSpec = { name: 'help', help: 'print this help and exit 0 (also -h)' };
+const HELP_OPTION: OptionSpec = { name: 'help', help: 'print this help and exit 0' };
 
 export class ParsedOptions {
   constructor(
@@ -112,7 +112,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: NodeJ
 export function helpText(spec: CommandSpec): string {
   const opts = [...spec.options, HELP_OPTION];
   const left = (o: OptionSpec) => `${o.name === 'help' ? '-h, ' : ''}--${o.name}${o.value ? ` ${o.value}` : ''}`;
-  const width = Math.max(...opts.map((o) => left(o).length)) + 2;
+  // One column for options and environment variables, so the help reads as one table.
+  const width = Math.max(...opts.map((o) => left(o).length), ...(spec.environment ?? []).map(([k]) => k.length)) + 2;
   const lines = [`Usage: npm run ${spec.name} --${spec.options.length ? ' [options]' : ''}`, '', ...spec.summary.split('\n'), '', 'Options:'];
   for (const o of opts) {
     const notes = [
@@ -123,8 +124,7 @@ export function helpText(spec: CommandSpec): string {
     lines.push(`  ${left(o).padEnd(width)}${o.help}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   }
   if (spec.environment?.length) {
-    const w = Math.max(...spec.environment.map(([k]) => k.length)) + 2;
-    lines.push('', 'Environment:', ...spec.environment.map(([k, v]) => `  ${k.padEnd(w)}${v}`));
+    lines.push('', 'Environment:', ...spec.environment.map(([k, v]) => `  ${k.padEnd(width)}${v}`));
   }
   lines.push('', 'Exit codes:', ...spec.exitCodes.map(([c, v]) => `  ${c}  ${v}`));
   return `${lines.join('\n')}\n`;
