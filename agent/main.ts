@@ -12,6 +12,7 @@
 //   agent.js purge <os_user>              delete account + home after verifying the archive
 //   agent.js cutover <os_user> [--force]  legacy account -> tier target, with snapshot
 //   agent.js rollback <os_user>           restore the cutover snapshot exactly
+//   agent.js --help | <command> --help    usage, arguments, exit codes (agent/usage.ts)
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { OsUser } from '../src/roster/values';
 import { Context, makeContext } from './context';
@@ -30,10 +31,29 @@ import { offboard } from './steps/offboard';
 import { onboard } from './steps/onboard';
 import { preflight } from './steps/preflight';
 import { purge } from './steps/purge';
+import { AGENT_COMMANDS, agentHelp, commandHelp } from './usage';
 
-const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]';
+const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]; see agent.js --help';
 
 class UsageError extends Error {}
+
+const isHelp = (a: string) => a === '--help' || a === '-h';
+
+/** `--help` text to print, if asked (before anything else is parsed, locked or read). */
+function helpRequest(argv: string[]): string | undefined {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || isHelp(command)) return command === undefined ? undefined : agentHelp();
+  if (Object.hasOwn(AGENT_COMMANDS, command) && rest.some(isHelp)) return commandHelp(command);
+  return undefined;
+}
+
+/** Options a command does not take are usage errors (only cutover takes one). */
+function checkOptions(command: string, args: string[]): void {
+  const allowed = (AGENT_COMMANDS[command]?.options ?? []).map(([o]) => o);
+  for (const a of args) if (a.startsWith('-') && !allowed.includes(a)) throw new UsageError(`${command}: unknown option ${a}; see agent.js ${command} --help`);
+  const positional = args.filter((a) => !a.startsWith('-'));
+  if (positional.length > 1) throw new UsageError(`${command}: unexpected argument ${positional[1].slice(0, 40)}; see agent.js ${command} --help`);
+}
 
 function osUserArg(arg: string | undefined): string {
   const r = OsUser.safeParse(arg);
@@ -54,7 +74,10 @@ type Run = (ctx: Context, report: Reporter) => void;
  * an invalid input (hostile values included) exits 2 having changed nothing at all.
  */
 function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
-  const [command, arg, ...rest] = argv;
+  const [command, ...args] = argv;
+  if (command !== undefined && Object.hasOwn(AGENT_COMMANDS, command)) checkOptions(command, args);
+  const arg = args.find((a) => !a.startsWith('-'));
+  const rest = args.filter((a) => a.startsWith('-'));
   switch (command) {
     case 'host': {
       const spec = decodeSpec(HostSpec, arg ?? '');
@@ -104,6 +127,11 @@ function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
 }
 
 export function main(argv: string[]): number {
+  const help = helpRequest(argv);
+  if (help) {
+    process.stdout.write(help);
+    return 0;
+  }
   const report = new Reporter();
   try {
     const { run, dryRun } = parseCommand(argv);

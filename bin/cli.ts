@@ -1,8 +1,24 @@
-// Shared exit-code discipline of the commands: 0 ok, 1 invalid input (problem lines on
-// stderr), 2 usage or I/O error (one clear message).
+// Shared shell of the commands: one option parser (src/cli/options.ts) with --help, and
+// one exit-code discipline: 0 ok, 1 invalid input (problem lines on stderr) or refused,
+// 2 usage or I/O error (one clear message).
 import { InputFileError, UsageError } from '../src/roster/load';
 import { InvalidInputError } from '../src/roster/problems';
 import { TerraformError } from '../src/plan/terraform';
+import { CommandSpec, helpText, ParsedOptions, parseArgs } from '../src/cli/options';
+import { SynthValidationError } from '../src/synth/hermetic-app';
+
+/** Parses argv against `spec` (printing --help and exiting 0 if asked), then runs `main`. */
+export function runCommand(spec: CommandSpec, main: (opts: ParsedOptions) => void | Promise<void>): void {
+  runCli(() => {
+    const parsed = parseArgs(spec, process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(helpText(spec));
+      return;
+    }
+    for (const w of parsed.options.warnings) process.stderr.write(`${w}\n`);
+    return main(parsed.options);
+  });
+}
 
 export function runCli(main: () => void | Promise<void>): void {
   // tsx turns source-mapped stack traces on; cdktf captures a stack trace for every token
@@ -12,7 +28,7 @@ export function runCli(main: () => void | Promise<void>): void {
   Promise.resolve()
     .then(main)
     .catch((err: unknown) => {
-      if (err instanceof InvalidInputError) {
+      if (err instanceof InvalidInputError || err instanceof SynthValidationError) {
         process.stderr.write(`${err.message}\n`);
         process.exitCode = 1;
       } else if (err instanceof TerraformError) {

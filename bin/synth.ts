@@ -1,13 +1,12 @@
-// npm run synth: validate, synthesize every stack, print the people table and the
-// capacity arithmetic. A failed validation or synth leaves cdktf.out untouched.
-import { inputPaths } from '../src/roster/load';
-import { configBaseWarning, synthesize, synthReport } from '../src/synth/synthesize';
-import { runCli } from './cli';
+// npm run synth -- [--roster FILE] [--site FILE]   (--help: every option)
+// Validate, synthesize every stack, print the people table and the capacity arithmetic.
+// Needs only Node (no network, no terraform). A failed validation or synth leaves
+// cdktf.out untouched; saved plans survive.
+import { synthesize, synthReport } from '../src/synth/synthesize';
+import { SYNTH } from '../src/cli/commands';
+import { runCommand } from './cli';
 
-runCli(() => {
-  const paths = inputPaths(process.argv.slice(2));
-  const result = synthesize(paths);
-  const warning = configBaseWarning(result);
-  if (warning) process.stderr.write(warning);
-  process.stdout.write(synthReport(result, paths.site));
+runCommand(SYNTH, (o) => {
+  const paths = { roster: o.get('roster')!, site: o.get('site')! };
+  process.stdout.write(synthReport(synthesize(paths), paths.site));
 });

@@ -1,11 +1,12 @@
-// npm run --silent validate -- [roster] [--site file]
+// npm run --silent validate -- [--roster FILE] [--site FILE]   (--help: every option)
 import { derive } from '../src/desired/derive';
-import { inputPaths, loadInputs } from '../src/roster/load';
+import { loadInputs } from '../src/roster/load';
 import { summaryLine } from '../src/report/people';
-import { runCli } from './cli';
+import { VALIDATE } from '../src/cli/commands';
+import { runCommand } from './cli';
 
-runCli(() => {
-  const paths = inputPaths(process.argv.slice(2));
-  const inputs = loadInputs(paths.roster, paths.site);
-  process.stdout.write(`${summaryLine(paths.roster, derive(inputs.roster, inputs.site))}\n`);
+runCommand(VALIDATE, (o) => {
+  const roster = o.get('roster')!;
+  const inputs = loadInputs(roster, o.get('site')!);
+  process.stdout.write(`${summaryLine(roster, derive(inputs.roster, inputs.site))}\n`);
 });

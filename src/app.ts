@@ -1,6 +1,6 @@
 // Builds the cdktf App from validated inputs. Shared by main.ts (the `cdktf` entry
 // point), bin/synth.ts and the tests, so all three synthesize the same thing.
-import { App, TerraformDataSource, TerraformResource } from 'cdktf';
+import { TerraformDataSource, TerraformResource } from 'cdktf';
 import { derive } from './desired/derive';
 import type { DesiredState } from './desired/types';
 import type { Inputs } from './roster/load';
@@ -8,37 +8,36 @@ import { WorkstationsStack, WORKSTATIONS_STACK } from '../stacks/workstations-st
 import { DEVVM_STACK, WorkstationsDevvmStack } from '../stacks/workstations-devvm-stack';
 import { buildAgentBundle } from './devvm/agent-bundle';
 import { renderLayer } from './claude-layer/render';
-import { resolveConfigBaseHead } from './devvm/config-base-head';
+import { HermeticApp } from './synth/hermetic-app';
 
 export interface BuiltApp {
-  readonly app: App;
+  readonly app: HermeticApp;
   readonly desired: DesiredState;
   readonly stacks: { readonly workstations: WorkstationsStack; readonly devvm: WorkstationsDevvmStack };
-  /** The Config base commit the devvm stack pins, or undefined when it could not be resolved. */
-  readonly configBaseCommit?: string;
 }
 
 export interface BuildOptions {
-  /** Resolve the Config base head with `git ls-remote` (default true; tests pin it instead). */
+  /**
+   * Default of the devvm stack's `config_base_commit` variable (default "unresolved"). Synth
+   * never resolves it (no network at synth): `npm run plan` passes the head with `-var`.
+   * End-to-end tests pin it here instead. `false` is the same as absent.
+   */
   readonly configBaseCommit?: string | false;
 }
 
 export function buildApp(inputs: Inputs, outdir: string, options: BuildOptions = {}): BuiltApp {
   const desired = derive(inputs.roster, inputs.site);
-  // skipValidation would hide construct errors; stack traces are off for deterministic output.
-  const app = new App({ outdir, stackTraces: false });
+  // Stack traces are off for deterministic output; HermeticApp never runs `terraform version`.
+  const app = new HermeticApp({ outdir, stackTraces: false });
   const workstations = new WorkstationsStack(app, WORKSTATIONS_STACK, { desired, site: inputs.site });
-  const { config_base: base } = inputs.site;
-  const configBaseCommit =
-    options.configBaseCommit === false ? undefined : (options.configBaseCommit ?? resolveConfigBaseHead(base.url, base.branch));
   const devvm = new WorkstationsDevvmStack(app, DEVVM_STACK, {
     desired,
     site: inputs.site,
     agent: buildAgentBundle(),
     claudeLayer: renderLayer(),
-    configBaseCommit,
+    configBaseCommit: options.configBaseCommit || undefined,
   });
-  return { app, desired, stacks: { workstations, devvm }, configBaseCommit };
+  return { app, desired, stacks: { workstations, devvm } };
 }
 
 /** Terraform resources and data sources each person accounts for, across all stacks. */

@@ -2,7 +2,7 @@
 // `workstations` stack because the homelab's CI cannot reach the devvm: this one is
 // applied by an admin from a machine that can. It uses only Terraform's built-in
 // terraform_data, so `cdktf diff` needs no provider download and no SSH.
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DevvmHost } from '../constructs/devvm/devvm-host';
 import { ManagedClaudeLayer } from '../constructs/devvm/managed-claude-layer';
@@ -11,6 +11,7 @@ import { WorkstationProfiles } from '../constructs/devvm/workstation-profiles';
 import { accountSpec, hostSpec, preflightSpec } from '../src/desired/host-specs';
 import type { DesiredState, WorkstationState } from '../src/desired/types';
 import type { AgentBundle } from '../src/devvm/agent-bundle';
+import { CONFIG_BASE_COMMIT_VAR, UNRESOLVED_COMMIT } from '../src/devvm/config-base-head';
 import type { RenderedLayer } from '../src/claude-layer/render';
 import type { Site } from '../src/roster/site-schema';
 import { tier1Backend } from './backend';
@@ -23,7 +24,10 @@ export interface WorkstationsDevvmStackProps {
   readonly agent: AgentBundle;
   /** The validated, rendered managed Claude Code layer. */
   readonly claudeLayer: RenderedLayer;
-  /** Config base commit resolved at synth (undefined: unreachable). */
+  /**
+   * Default of the `config_base_commit` input variable (default: "unresolved"). Only tests
+   * pin one; `npm run plan` passes the resolved head with `-var`, so synth stays hermetic.
+   */
   readonly configBaseCommit?: string;
 }
 
@@ -32,6 +36,7 @@ export class WorkstationsDevvmStack extends TerraformStack {
   readonly accounts: WorkstationAccounts;
   readonly profiles: WorkstationProfiles;
   readonly claudeLayer: ManagedClaudeLayer;
+  readonly configBaseCommit: TerraformVariable;
 
   constructor(scope: Construct, id: string, props: WorkstationsDevvmStackProps) {
     super(scope, id);
@@ -40,11 +45,18 @@ export class WorkstationsDevvmStack extends TerraformStack {
 
     const workstations = desired.people.flatMap((p): WorkstationState[] => (p.workstation ? [p.workstation] : []));
     this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec(desired) });
+    this.configBaseCommit = new TerraformVariable(this, CONFIG_BASE_COMMIT_VAR, {
+      type: 'string',
+      nullable: false,
+      default: props.configBaseCommit ?? UNRESOLVED_COMMIT,
+      description: `Config base commit the managed Claude layer pins; "${UNRESOLVED_COMMIT}" when not resolved. npm run plan passes the head of the Config base branch.`,
+    });
+    this.configBaseCommit.overrideLogicalId(CONFIG_BASE_COMMIT_VAR);
     this.claudeLayer = new ManagedClaudeLayer(this, 'claude-layer', {
       site,
       layer: props.claudeLayer,
       agentSha256: agent.sha256,
-      configBaseCommit: props.configBaseCommit,
+      configBaseCommit: this.configBaseCommit.stringValue,
       host: this.host.resource,
     });
     this.accounts = new WorkstationAccounts(this, 'accounts', {

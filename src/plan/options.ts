@@ -1,5 +1,7 @@
-// Command-line options of `npm run plan` and `npm run apply`.
+// The options of `npm run plan` and `npm run apply`, read from the shared parser's result
+// (src/cli/options.ts) and checked: stack names, the destroy share.
 import { UsageError } from '../roster/load';
+import type { ParsedOptions } from '../cli/options';
 import { DEVVM_STACK } from '../../stacks/workstations-devvm-stack';
 import { WORKSTATIONS_STACK } from '../../stacks/workstations-stack';
 import type { GuardFlags } from './guards';
@@ -8,70 +10,43 @@ import type { GuardFlags } from './guards';
 export const ALL_STACKS = [WORKSTATIONS_STACK, DEVVM_STACK] as const;
 
 export interface PlanOptions extends GuardFlags {
-  readonly stacks: readonly string[];
+  /** The stacks named with --stack, in apply order; undefined: none named. */
+  readonly stacks?: readonly string[];
   readonly summaryFile?: string;
-  readonly roster?: string;
-  readonly site?: string;
+  readonly roster: string;
+  readonly site: string;
   readonly maxShare?: number;
 }
 
-export function parseOptions(argv: readonly string[]): PlanOptions {
-  const stacks: string[] = [];
-  const allowOffboard: string[] = [];
-  const allowDemoteAdmin: string[] = [];
-  let iKnow = false;
-  let summaryFile: string | undefined;
-  let roster: string | undefined;
-  let site: string | undefined;
+export function planOptions(o: ParsedOptions): PlanOptions {
+  const named = o.all('stack');
+  for (const s of named) {
+    if (!(ALL_STACKS as readonly string[]).includes(s)) throw new UsageError(`unknown stack ${s} (stacks: ${ALL_STACKS.join(', ')})`);
+  }
   let maxShare: number | undefined;
-  const value = (i: number, flag: string) => {
-    if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
-    return argv[i + 1];
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    switch (a) {
-      case '--stack': {
-        const s = value(i++, a);
-        if (!(ALL_STACKS as readonly string[]).includes(s)) throw new UsageError(`unknown stack ${s} (stacks: ${ALL_STACKS.join(', ')})`);
-        stacks.push(s);
-        break;
-      }
-      case '--allow-offboard':
-        allowOffboard.push(...value(i++, a).split(',').filter(Boolean));
-        break;
-      case '--allow-demote-admin':
-        allowDemoteAdmin.push(...value(i++, a).split(',').filter(Boolean));
-        break;
-      case '--i-know':
-        iKnow = true;
-        break;
-      case '--summary-file':
-        summaryFile = value(i++, a);
-        break;
-      case '--roster':
-        roster = value(i++, a);
-        break;
-      case '--site':
-        site = value(i++, a);
-        break;
-      case '--max-destroy-share': {
-        maxShare = Number(value(i++, a));
-        if (!(maxShare >= 0 && maxShare <= 1)) throw new UsageError('--max-destroy-share takes a number between 0 and 1');
-        break;
-      }
-      default:
-        throw new UsageError(`unknown argument ${a}`);
-    }
+  const share = o.get('max-destroy-share');
+  if (share !== undefined) {
+    maxShare = Number(share);
+    if (!(maxShare >= 0 && maxShare <= 1)) throw new UsageError('--max-destroy-share takes a number between 0 and 1');
   }
   return {
-    stacks: stacks.length ? ALL_STACKS.filter((s) => stacks.includes(s)) : [...ALL_STACKS],
-    allowOffboard,
-    allowDemoteAdmin,
-    iKnow,
-    summaryFile,
-    roster,
-    site,
+    stacks: named.length ? inApplyOrder(named) : undefined,
+    allowOffboard: o.all('allow-offboard'),
+    allowDemoteAdmin: o.all('allow-demote-admin'),
+    iKnow: o.flag('i-know'),
+    summaryFile: o.get('summary-file'),
+    roster: o.get('roster')!,
+    site: o.get('site')!,
     maxShare,
   };
+}
+
+export function inApplyOrder(stacks: readonly string[]): string[] {
+  return ALL_STACKS.filter((s) => stacks.includes(s));
+}
+
+/** The exact `npm run apply` command for these stacks (the hint after a plan). */
+export function applyCommand(stacks: readonly string[]): string {
+  const all = stacks.length === ALL_STACKS.length;
+  return `npm run apply${all ? '' : ` -- ${stacks.map((s) => `--stack ${s}`).join(' ')}`}`;
 }

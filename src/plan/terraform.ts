@@ -2,9 +2,11 @@
 // plan file, show -json, apply of exactly that file. Progress goes to stderr with
 // timings; a failure throws with Terraform's own output.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../roster/load';
 import type { PlanJson } from './plan-json';
+import { makePrivate, plansDir, privateDir, writePrivate } from './plan-files';
 
 export class TerraformError extends Error {}
 
@@ -15,8 +17,9 @@ export interface StackRun {
   readonly planJsonFile: string;
 }
 
+/** Where a stack's synthesized directory and saved plan are (plans: outside what synth replaces). */
 export function stackRun(outdir: string, stack: string): StackRun {
-  const plans = join(outdir, 'plans');
+  const plans = plansDir(outdir);
   return { stack, dir: join(outdir, 'stacks', stack), planFile: join(plans, `${stack}.tfplan`), planJsonFile: join(plans, `${stack}.plan.json`) };
 }
 
@@ -48,13 +51,39 @@ export function useLocalBackend(run: StackRun, stateDir: string): void {
   );
 }
 
-export function planStack(run: StackRun, log: (s: string) => void): PlanJson {
-  mkdirSync(join(run.planFile, '..'), { recursive: true });
+/**
+ * init, `plan -out` with the given input variables, `show -json`. The saved plan and its JSON
+ * can hold sensitive values: both end up 0600 in the 0700 plans directory.
+ */
+export function planStack(run: StackRun, log: (s: string) => void, vars: Readonly<Record<string, string>> = {}): PlanJson {
+  privateDir(join(run.planFile, '..'));
   terraform(run, ['init', '-input=false', '-no-color'], 'terraform init', log);
-  terraform(run, ['plan', '-input=false', '-no-color', `-out=${run.planFile}`], 'terraform plan', log);
+  const varArgs = Object.entries(vars).map(([k, v]) => `-var=${k}=${v}`);
+  terraform(run, ['plan', '-input=false', '-no-color', ...varArgs, `-out=${run.planFile}`], 'terraform plan', log);
+  makePrivate(run.planFile);
   const json = terraform(run, ['show', '-json', run.planFile], 'terraform show -json', log);
-  writeFileSync(run.planJsonFile, json);
+  writePrivate(run.planJsonFile, json);
   return JSON.parse(json) as PlanJson;
+}
+
+/** Oldest Terraform the stacks work with (cdktf's terraform_data needs 1.4). */
+export const MIN_TERRAFORM = [1, 4] as const;
+
+/** The `terraform` on PATH and its version; a missing or too old one is a usage error (exit 2). */
+export function terraformVersion(): { version: string; path: string } {
+  const r = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  if (r.error || r.status !== 0) {
+    throw new UsageError(
+      `terraform is not usable (${r.error ? r.error.message : `exit ${r.status}`}): plan and apply need Terraform >= ${MIN_TERRAFORM.join('.')} on PATH (synth and validate do not)`,
+    );
+  }
+  const version = String((JSON.parse(r.stdout) as { terraform_version?: string }).terraform_version ?? '');
+  const [major, minor] = version.split('.').map(Number);
+  if (!(major > MIN_TERRAFORM[0] || (major === MIN_TERRAFORM[0] && minor >= MIN_TERRAFORM[1]))) {
+    throw new UsageError(`terraform ${version} is too old: plan and apply need Terraform >= ${MIN_TERRAFORM.join('.')}`);
+  }
+  const which = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' });
+  return { version, path: which.stdout.trim() || 'terraform' };
 }
 
 export function applyStack(run: StackRun, log: (s: string) => void): void {

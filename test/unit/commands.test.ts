@@ -45,7 +45,7 @@ describe('validate', () => {
   });
 
   test('a missing file exits 2 with a clear message', () => {
-    const r = runBin('validate', ['nope.yaml'], { cwd: workdir() });
+    const r = runBin('validate', ['--roster', 'nope.yaml'], { cwd: workdir() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: cannot read nope.yaml: no such file\n');
   });
@@ -53,7 +53,7 @@ describe('validate', () => {
   test('an unknown option exits 2', () => {
     const r = runBin('validate', ['--sight', 'x'], { cwd: workdir() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: unknown option --sight\n');
+    expect(r.stderr).toBe('error: unknown option --sight; see `npm run validate -- --help`\n');
   });
 
   test('ROSTER and SITE override the default paths; arguments override the environment', () => {
@@ -61,7 +61,7 @@ describe('validate', () => {
     const valid = workdir(); // the working directory: its roster/ holds the valid fixture
     const viaEnv = runBin('validate', [], { cwd: valid, env: { ROSTER: join(dir, 'roster/roster.yaml'), SITE: join(dir, 'roster/site.yaml') } });
     expect(viaEnv.code).toBe(1);
-    const viaArgs = runBin('validate', ['roster/roster.yaml', '--site', 'roster/site.yaml'], { cwd: valid, env: { ROSTER: join(dir, 'roster/roster.yaml') } });
+    const viaArgs = runBin('validate', ['--roster', 'roster/roster.yaml', '--site', 'roster/site.yaml'], { cwd: valid, env: { ROSTER: join(dir, 'roster/roster.yaml') } });
     expect(viaArgs.code).toBe(0);
     const missingSite = runBin('validate', [], { cwd: valid, env: { SITE: join(dir, 'missing.yaml') } });
     expect(missingSite.code).toBe(2);

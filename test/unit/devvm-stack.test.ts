@@ -100,6 +100,8 @@ test('the host resource uploads the agent and writes the host-wide files from th
 });
 
 test('the managed Claude layer is replaced by its content hash', () => {
-  expect(data.claude_layer.triggers_replace).toEqual({ agent_sha256: agentSha, config_base_commit: 'unresolved', layer_sha256: layerSha });
+  // The Config base commit is an input variable: `npm run plan` passes the resolved head.
+  expect(data.claude_layer.triggers_replace).toEqual({ agent_sha256: agentSha, config_base_commit: '${var.config_base_commit}', layer_sha256: layerSha });
+  expect((tf as unknown as { variable: Record<string, unknown> }).variable.config_base_commit).toMatchObject({ type: 'string', default: 'unresolved', nullable: false });
   expect(data.claude_layer.depends_on).toEqual(['terraform_data.host']);
 });
