@@ -49,10 +49,13 @@ const workstation = fc.option(
   { nil: undefined },
 );
 
-/** A valid roster of 3..maxPeople people with unique identities and at least one admin. */
-export function validRoster(maxPeople = 8): fc.Arbitrary<RawRoster> {
+/**
+ * A valid roster of 3..maxPeople people with unique identities and at least one admin.
+ * `names` proposes os_users; the ones the validator would refuse are dropped.
+ */
+export function validRoster(maxPeople = 8, names: fc.Arbitrary<string> = label): fc.Arbitrary<RawRoster> {
   return fc
-    .uniqueArray(osUser, { minLength: 3, maxLength: maxPeople })
+    .uniqueArray(validOsUsers(names), { minLength: 3, maxLength: maxPeople })
     .chain((names) =>
       fc.tuple(
         fc.constant(names),
