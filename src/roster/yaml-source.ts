@@ -2,7 +2,7 @@
 // the schema or by cross-field rules) can be reported at the exact line and column of
 // the offending value. Also catches what YAML itself lets through: duplicate keys
 // (reported with their first occurrence) and unbounded alias expansion.
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar } from 'yaml';
+import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, visit } from 'yaml';
 import { Problem, PathSegment } from './problems';
 
 /** Aliases are legal YAML but each expansion is bounded, so a small file cannot blow up. */
@@ -55,8 +55,38 @@ function syntaxProblems(file: string, text: string, doc: Document.Parsed, lines:
   if (tabs.length > 0) {
     return tabs.map((pos) => ({ file, ...pos, path: '', message: 'tabs are not allowed for indentation in YAML; use spaces' }));
   }
-  const pos = lines.linePos(doc.errors[0].pos[0]);
-  return [{ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${firstLine(doc.errors[0].message)}` }];
+  const first = doc.errors[0];
+  const opened = unclosedOpening(doc, first.message, first.pos[0]);
+  if (opened) {
+    const pos = lines.linePos(opened.offset);
+    return [{ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${opened.message}` }];
+  }
+  const pos = lines.linePos(first.pos[0]);
+  return [{ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${firstLine(first.message)}` }];
+}
+
+/**
+ * An unclosed quote or bracket is detected where the text ends or the next line starts,
+ * but the line to edit is where it was opened: the last quoted scalar or flow collection
+ * starting before the error.
+ */
+function unclosedOpening(doc: Document.Parsed, message: string, at: number): { offset: number; message: string } | undefined {
+  const quote = /^Missing closing (["'])quote/.exec(message);
+  const flow = /^Flow (sequence|map) .*end with a ([\]}])/.exec(message);
+  if (!quote && !flow) return undefined;
+  let offset: number | undefined;
+  visit(doc, (_key, node) => {
+    const start = (node as Node).range?.[0];
+    if (start === undefined || start >= at) return;
+    const matches = quote
+      ? isScalar(node) && node.type === (quote[1] === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE')
+      : isCollection(node) && node.flow === true;
+    if (matches && (offset === undefined || start > offset)) offset = start;
+  });
+  if (offset === undefined) return undefined;
+  return quote
+    ? { offset, message: `the quote (${quote[1]}) opened here is never closed` }
+    : { offset, message: `the "${flow![2] === ']' ? '[' : '{'}" opened here is never closed with "${flow![2]}"` };
 }
 
 /** Position of the first tab in each line's leading whitespace (comment and blank lines aside). */

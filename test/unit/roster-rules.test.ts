@@ -167,6 +167,14 @@ describe('schema rules', () => {
   });
 
   test.each([
+    ['quote', 'email: emo@example.com', 'email: "emo@example.com', '10:12 (document): YAML syntax: the quote (") opened here is never closed'],
+    ['[', '[plotting-book]', '[plotting-book', '20:17 (document): YAML syntax: the "[" opened here is never closed with "]"'],
+    ['{', 'workstation: {}', 'workstation: {', '8:18 (document): YAML syntax: the "{" opened here is never closed with "}"'],
+  ])('an unclosed %s is reported where it opens, not where the file ends', (_name, from, to, line) => {
+    expect(rosterProblems(edit(from, to))).toEqual([`roster/roster.yaml:${line}`]);
+  });
+
+  test.each([
     ['a key', '    email: emo@example.com\n', '\temail: emo@example.com\n', '10:1'],
     ['after spaces', '    tier: power-user\n', '  \ttier: power-user\n', '12:3'],
     ['a nested key', '      parked: false\n', '\t  parked: false\n', '15:1'],

@@ -83,3 +83,24 @@ test('memory budgets are systemd sizes', () => {
     'roster/site.yaml:11:10 memory_budgets.admin: must be a size like 512M, 12G or 1T (integer with K, M, G or T), got "lots"',
   ]);
 });
+
+test('an empty site file says so and names the keys it must have', () => {
+  expect(siteProblems('# nothing here yet\n')).toEqual([
+    'roster/site.yaml:1:1 (document): the file is empty; expected a mapping with "version", "devvm", "kubernetes", "infra_repo" and "config_base"',
+  ]);
+});
+
+test('pattern rules are stated in words', () => {
+  expect(siteProblems(edit('kubernetes:\n', 'kubernetes:\n  cluster_name: -lab\n'))).toEqual([
+    "roster/site.yaml:5:17 kubernetes.cluster_name: must start with a letter or digit and contain only letters, digits, '.', '_' and '-', got \"-lab\"",
+  ]);
+  expect(siteProblems(edit('https://github.com/ViktorBarzin/infra.git\n', 'https://github.com/ViktorBarzin/infra.git\n  default_branch: "feature branch"\n'))).toEqual([
+    "roster/site.yaml:8:19 infra_repo.default_branch: must be a branch name: a letter or digit, then at most 99 letters, digits, '.', '_', '/' or '-', got \"feature branch\"",
+  ]);
+});
+
+test('a TAB in the site file is one line at the tab', () => {
+  expect(siteProblems(edit('  api_server:', '\tapi_server:'))).toEqual([
+    'roster/site.yaml:5:1 (document): tabs are not allowed for indentation in YAML; use spaces',
+  ]);
+});
