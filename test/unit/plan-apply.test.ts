@@ -7,7 +7,7 @@
 //  - the saved plans survive a synth; apply refuses a plan that no longer matches the
 //    synthesized directory, or the roster and site.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRecord, stackFingerprint } from '../../src/plan/plan-files';
@@ -121,4 +121,17 @@ const env = (dir: string) => ({ WORKSTATIONS_LOCAL_STATE_DIR: join(dir, 'state')
     const json = JSON.parse(readFileSync(join(other, 'cdktf.out/plans', `${DEVVM}.plan.json`), 'utf8'));
     expect(json.variables.config_base_commit.value).toBe('unresolved');
   });
+});
+
+test('without terraform on PATH, plan and apply exit 2 saying what they need, having written nothing', () => {
+  const nodeOnly = mkdtempSync(join(tmpdir(), 'dw-node-only-'));
+  symlinkSync(process.execPath, join(nodeOnly, 'node'));
+  const dir = workdir(join(tmpdir(), 'dw-no-such-config-base'));
+  const plan = runBin('plan', [], { cwd: dir, env: { PATH: nodeOnly } });
+  expect(plan.code).toBe(2);
+  expect(plan.stderr).toMatch(/^error: terraform is not usable \(.*ENOENT\): plan and apply need Terraform >= 1\.4 on PATH \(synth and validate do not\)\n$/);
+  expect(readdirSync(dir).sort()).toEqual(['roster', 'state']);
+  const apply = runBin('apply', [], { cwd: dir, env: { PATH: nodeOnly } });
+  expect(apply.code).toBe(2);
+  expect(apply.stderr).toBe(`error: no saved plan in ${join(dir, 'cdktf.out/plans')}: run \`npm run plan\` first\n`);
 });
