@@ -46,7 +46,7 @@ export function agentHelp(): string {
     '',
     'The devvm host agent: converges accounts and Workstation profiles. Runs as root.',
     '',
-    'Called by Terraform (desired state as base64 JSON, never through a shell):',
+    'Called by Terraform provisioners (the desired state as one base64 JSON argument):',
     ...lines('terraform'),
     '',
     'For admins on the devvm:',

@@ -14,7 +14,7 @@ export interface ManagedClaudeLayerProps {
   /** The rendered, validated layer. */
   readonly layer: RenderedLayer;
   readonly agentSha256: string;
-  /** Config base commit resolved at synth; undefined when the repository was unreachable. */
+  /** Config base commit: the devvm stack passes its `config_base_commit` variable (resolved by `npm run plan`). */
   readonly configBaseCommit?: string;
   /** The host resource that installs the agent. */
   readonly host: DataResource;

@@ -1,10 +1,13 @@
-// The validate and synth commands: exit codes, output, environment overrides, and a
-// failed synth that leaves cdktf.out untouched.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+// The commands as the npm scripts run them: exit codes, output, --help, the shared option
+// spellings and environment overrides, a failed synth that leaves cdktf.out untouched, and
+// a synth that needs only Node (no terraform on PATH, no network) and is byte-identical.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT } from '../support/inputs';
+import { join, relative } from 'node:path';
+import { COMMANDS } from '../../src/cli/commands';
+import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT, REPO_ROOT } from '../support/inputs';
 import { runBin } from '../support/run';
 
 /** A local config-base repository, so synth can resolve its head without a network. */
@@ -18,12 +21,26 @@ function configBaseRepo(): string {
   return dir;
 }
 
-function workdir(roster = EXAMPLE_ROSTER_TEXT): string {
+function workdir(roster = EXAMPLE_ROSTER_TEXT, configBase = CONFIG_BASE): string {
   const dir = mkdtempSync(join(tmpdir(), 'dw-cmd-'));
   mkdirSync(join(dir, 'roster'));
   writeFileSync(join(dir, 'roster/roster.yaml'), roster);
-  writeFileSync(join(dir, 'roster/site.yaml'), EXAMPLE_SITE_TEXT.replace('https://github.com/ViktorBarzin/dotfiles.git', CONFIG_BASE));
+  writeFileSync(join(dir, 'roster/site.yaml'), EXAMPLE_SITE_TEXT.replace('https://github.com/ViktorBarzin/dotfiles.git', configBase));
   return dir;
+}
+
+/** Every file under `dir` (relative path -> content), for byte-for-byte comparison. */
+function tree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.set(relative(dir, p), readFileSync(p, 'latin1'));
+    }
+  };
+  walk(dir);
+  return files;
 }
 
 const CONFIG_BASE = configBaseRepo();
@@ -53,6 +70,7 @@ describe('validate', () => {
   test('an unknown option exits 2', () => {
     const r = runBin('validate', ['--sight', 'x'], { cwd: workdir() });
     expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
     expect(r.stderr).toBe('error: unknown option --sight; see `npm run validate -- --help`\n');
   });
 
@@ -66,6 +84,58 @@ describe('validate', () => {
     const missingSite = runBin('validate', [], { cwd: valid, env: { SITE: join(dir, 'missing.yaml') } });
     expect(missingSite.code).toBe(2);
     expect(missingSite.stderr).toContain('missing.yaml: no such file');
+  });
+
+  test('--roster=FILE and --site=FILE; a bare roster still works with a deprecation warning', () => {
+    const dir = workdir(BROKEN);
+    const r = runBin('validate', [`--roster=${join(dir, 'roster/roster.yaml')}`, '--site=roster/site.yaml']);
+    expect(r.code).toBe(1);
+    const bare = runBin('validate', ['roster/roster.yaml']);
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toBe('warning: a bare roster argument is deprecated: use --roster roster/roster.yaml\n');
+  });
+});
+
+describe('--help', () => {
+  test.each(COMMANDS.map((c) => c.name))('npm run %s -- --help: usage, every option, exit codes; exit 0', (name) => {
+    const spec = COMMANDS.find((c) => c.name === name)!;
+    const r = runBin(name, ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^Usage: npm run ${name} --`));
+    for (const o of spec.options) expect(r.stdout).toContain(`--${o.name}`);
+    expect(r.stdout).toContain('-h, --help');
+    expect(r.stdout).toMatch(/\nExit codes:\n {2}0 {2}/);
+  });
+
+  test('-h is --help, and wins over options that would fail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-help-'));
+    const r = runBin('synth', ['--roster', 'missing.yaml', '-h'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(runBin('synth', ['--help']).stdout);
+    expect(readdirSync(dir)).toEqual([]); // help writes nothing
+  });
+
+  test('an unknown option of plan, apply or schema exits 2 and points at --help, having run nothing', () => {
+    for (const name of ['plan', 'apply', 'schema']) {
+      const r = runBin(name, ['--bogus']);
+      expect([name, r.code, r.stdout, r.stderr]).toEqual([name, 2, '', `error: unknown option --bogus; see \`npm run ${name} -- --help\`\n`]);
+    }
+  });
+
+  test('the host agent: agent.js --help and <command> --help exit 0; a bad option exits 2 naming --help', () => {
+    const agent = (...args: string[]) => spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(REPO_ROOT, 'agent/main.ts'), ...args], { encoding: 'utf8' });
+    const all = agent('--help');
+    expect(all.status).toBe(0);
+    for (const c of ['host', 'claude-layer', 'preflight', 'onboard', 'converge', 'offboard', 'plan', 'status', 'purge', 'cutover', 'rollback']) expect(all.stdout).toContain(`  ${c} `);
+    expect(all.stdout).toContain('Exit codes:');
+    expect(agent('-h').stdout).toBe(all.stdout);
+    const one = agent('cutover', '--help');
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(/^Usage: node agent\.js cutover <os_user> \[--force\]\n/);
+    expect(one.stdout).toContain('--force');
+    const bad = agent('status', '--bogus');
+    expect([bad.status, bad.stderr]).toEqual([2, 'agent: status: unknown option --bogus; see agent.js status --help\n']);
   });
 });
 
@@ -108,16 +178,49 @@ describe('synth', () => {
     expect(readdirSync(dir).sort()).toEqual(['cdktf.out', 'roster']);
   });
 
-  test('the committed example synthesizes byte-identically twice', () => {
+  test('the committed example synthesizes byte-identically twice: every file, assets and manifest included', () => {
     const a = workdir();
     const b = workdir();
-    runBin('synth', [], { cwd: a });
-    runBin('synth', [], { cwd: b });
-    for (const stack of ['workstations', 'workstations-devvm']) {
-      const file = `cdktf.out/stacks/${stack}/cdk.tf.json`;
-      expect(existsSync(join(a, file))).toBe(true);
-      expect(readFileSync(join(a, file), 'utf8')).toBe(readFileSync(join(b, file), 'utf8'));
+    expect(runBin('synth', [], { cwd: a }).code).toBe(0);
+    expect(runBin('synth', [], { cwd: b }).code).toBe(0);
+    const files = tree(join(a, 'cdktf.out'));
+    expect([...files.keys()].filter((f) => f.endsWith('cdk.tf.json')).sort()).toEqual(['stacks/workstations-devvm/cdk.tf.json', 'stacks/workstations/cdk.tf.json']);
+    expect(files).toEqual(tree(join(b, 'cdktf.out')));
+  });
+
+  test('needs only Node: no terraform or git on PATH, no network, and the same bytes as a normal synth', async () => {
+    // A git:// Config base on loopback that accepts and never answers: a synth that tried to
+    // resolve its head would hang on it, and its connection would be counted here.
+    const connections: Socket[] = [];
+    const server: Server = createServer((sock) => connections.push(sock));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const url = `git://127.0.0.1:${(server.address() as { port: number }).port}/config-base.git`;
+      const nodeOnly = mkdtempSync(join(tmpdir(), 'dw-node-only-'));
+      symlinkSync(process.execPath, join(nodeOnly, 'node'));
+      const hermetic = workdir(EXAMPLE_ROSTER_TEXT, url);
+      const normal = workdir(EXAMPLE_ROSTER_TEXT, url);
+      const r = runBin('synth', [], { cwd: hermetic, env: { PATH: nodeOnly } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(runBin('synth', [], { cwd: normal }).code).toBe(0);
+      expect(tree(join(hermetic, 'cdktf.out'))).toEqual(tree(join(normal, 'cdktf.out')));
+      // Connections made while the synths ran wait in the backlog; let them be accepted.
+      for (let i = 0; i < 5; i++) await new Promise((done) => setImmediate(done));
+      expect(connections.length).toBe(0);
+    } finally {
+      for (const c of connections) c.destroy();
+      server.close();
     }
+  });
+
+  test('ROSTER, --roster=FILE and --site=FILE', () => {
+    const dir = workdir(BROKEN);
+    const viaEnv = runBin('synth', [], { cwd: dir, env: { ROSTER: join(REPO_ROOT, 'roster/roster.yaml') } });
+    expect(viaEnv.code).toBe(0);
+    const viaEq = runBin('synth', ['--roster=roster/roster.yaml', `--site=${join(dir, 'roster/site.yaml')}`], { cwd: dir });
+    expect(viaEq.code).toBe(1);
+    expect(viaEq.stderr).toContain('people.emo.tier');
   });
 });
 
