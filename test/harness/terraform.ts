@@ -220,7 +220,12 @@ export class Terraform {
     // PG_CONN_STR only in the child's environment: never in argv, a file or the log.
     const env = db ? { ...this.env, PG_CONN_STR: db.connString } : this.env;
     const r = await run(['terraform', ...args], { cwd: this.configDir, env, timeoutMs: this.timeoutMs });
-    fs.appendFileSync(this.logFile, `$ terraform ${args.join(' ')}\n${r.stdout}${r.stderr}${r.code !== 0 ? `(exit ${r.code})\n` : ''}`);
+    try {
+      fs.appendFileSync(this.logFile, `$ terraform ${args.join(' ')}\n${r.stdout}${r.stderr}${r.code !== 0 ? `(exit ${r.code})\n` : ''}`);
+    } catch (e) {
+      // The work dir went with its test host while a command of a failed test still ran.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
     return r;
   }
 }
