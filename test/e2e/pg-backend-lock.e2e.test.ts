@@ -85,11 +85,12 @@ describeE2E('PG state backend: two applies of one stack never run at once', () =
 
     let secondExited: RunResult | undefined;
     const secondRun = second.command([...APPLY, '-lock-timeout=300s']).then((r) => (secondExited = r));
-    // The second apply's connection has tried the advisory lock while the first still holds it.
+    // The second apply's connection has tried the advisory lock while the first still holds it
+    // (its last query is the try, or the release of the creation lock after a failed try).
     await waitFor('the second apply to try the state lock', async () => {
       if (secondExited) throw new Error(`the second apply did not wait for the lock:\n${secondExited.stderr}${secondExited.stdout}`);
       return Number(await db.query(
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'second' AND query LIKE '%pg_try_advisory_lock%';",
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'second' AND query LIKE '%advisory%';",
       )) > 0;
     });
     expect(await runs(h, dir)).toEqual(['run']);
