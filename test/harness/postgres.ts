@@ -10,6 +10,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pgBinDir } from './postgres-bin';
 import { processRef } from './procs';
 import { realProcess } from './real-process';
 import { describeFailure, run, RunResult } from './run';
@@ -45,19 +46,6 @@ export interface PgCluster {
   /** A new, empty database owned by the Terraform role; `label` makes the name readable. */
   createDatabase(label: string): Promise<PgDatabase>;
   stop(): void;
-}
-
-/** Where Debian puts the server binaries: the newest /usr/lib/postgresql/<major>/bin with initdb. */
-export function pgBinDir(): string | undefined {
-  const env = process.env.DEVVM_TEST_PG_BINDIR;
-  if (env) return fs.existsSync(path.join(env, 'initdb')) ? env : undefined;
-  let majors: string[];
-  try {
-    majors = fs.readdirSync('/usr/lib/postgresql').filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(b) - Number(a));
-  } catch {
-    return undefined;
-  }
-  return majors.map((m) => `/usr/lib/postgresql/${m}/bin`).find((d) => fs.existsSync(path.join(d, 'initdb')));
 }
 
 /**
