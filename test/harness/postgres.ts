@@ -66,7 +66,8 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 async function asPostgres(argv: string[], opts: { input?: string } = {}): Promise<RunResult> {
-  const r = await run(['runuser', '-u', PG_OS_USER, '--', ...argv], { env: cleanEnv(), input: opts.input, timeoutMs: 120_000 });
+  // cwd '/': the postgres account may not enter the caller's directory (a root-only checkout).
+  const r = await run(['runuser', '-u', PG_OS_USER, '--', ...argv], { cwd: '/', env: cleanEnv(), input: opts.input, timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(describeFailure(['runuser', '-u', PG_OS_USER, '--', ...argv], r));
   return r;
 }
@@ -158,7 +159,7 @@ export async function startPostgres(opts: StartPgOptions = {}): Promise<PgCluste
         '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
         '-c', 'shared_buffers=16MB', '-c', 'max_connections=40', '-c', 'password_encryption=scram-sha-256',
       ].join(' ');
-      const r = await run(['runuser', '-u', PG_OS_USER, '--', path.join(bin, 'pg_ctl'), '-D', rec.dataDir, '-l', logFile, '-w', '-t', '60', '-s', '-o', serverOpts, 'start'], { env: cleanEnv(), timeoutMs: 90_000 });
+      const r = await run(['runuser', '-u', PG_OS_USER, '--', path.join(bin, 'pg_ctl'), '-D', rec.dataDir, '-l', logFile, '-w', '-t', '60', '-s', '-o', serverOpts, 'start'], { cwd: '/', env: cleanEnv(), timeoutMs: 90_000 });
       started = r.code === 0;
       if (!started && attempt >= 2) {
         const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
