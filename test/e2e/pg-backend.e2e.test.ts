@@ -159,6 +159,7 @@ describeE2E('PG state backend: the devvm stack keeps its state in PostgreSQL', (
   });
 
   it('no file of the run and no log holds the connection string or its password', async () => {
+    if (planRuns.length === 0) await npmPlan(host()); // run alone (-t): make npm run plan's files first
     const c = db.cluster;
     const needles = [db.connString, c.password, encodeURIComponent(c.password)];
     const haystack = [
