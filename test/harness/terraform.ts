@@ -77,7 +77,7 @@ function withoutSemanticTfVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export class Terraform {
   /** Private root: config/, state, plans, CLI config. Removed by cleanup(). */
   readonly workDir: string;
-  /** The directory terraform runs in (copy of the stack + backend override). */
+  /** The directory terraform runs in (copy of the stack; plus the backend override with local state). */
   readonly configDir: string;
   /** The state file, with `state: { local }` only. */
   readonly stateFile: string;
@@ -96,6 +96,9 @@ export class Terraform {
     this.stateFile = path.join(this.workDir, 'terraform.tfstate');
     this.logFile = path.join(this.workDir, 'terraform.log');
     this.stateOpt = opts.state;
+    if (opts.state && 'local' in opts.state && !opts.state.local.why.trim()) {
+      throw new Error('Terraform driver: local state needs a reason (state: { local: { why } }); the default is the PG backend');
+    }
     if (opts.state && 'pg' in opts.state) this.database = Promise.resolve(opts.state.pg);
     this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
     // An empty CLI config: the machine's TF_CLI_CONFIG_FILE may point at a missing file,
@@ -111,6 +114,7 @@ export class Terraform {
       CHECKPOINT_DISABLE: '1',
     };
     fs.mkdirSync(this.configDir);
+    if (opts.state && 'local' in opts.state) fs.writeFileSync(this.logFile, `# local state instead of PG: ${opts.state.local.why}\n`);
     this.setConfig(opts.stackDir);
   }
 
