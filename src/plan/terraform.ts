@@ -23,6 +23,19 @@ export function stackRun(outdir: string, stack: string): StackRun {
   return { stack, dir: join(outdir, 'stacks', stack), planFile: join(plans, `${stack}.tfplan`), planJsonFile: join(plans, `${stack}.plan.json`) };
 }
 
+/**
+ * How long init, plan and apply wait for the state lock held by another run (the PG
+ * backend's advisory lock) before failing with Terraform's "Error acquiring the state
+ * lock"; WORKSTATIONS_LOCK_TIMEOUT overrides (Terraform duration: `0s`, `90s`, `5m`).
+ */
+export const DEFAULT_LOCK_TIMEOUT = '60s';
+
+export function lockTimeoutArg(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.WORKSTATIONS_LOCK_TIMEOUT || DEFAULT_LOCK_TIMEOUT;
+  if (!/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/.test(value)) throw new TerraformError(`WORKSTATIONS_LOCK_TIMEOUT must be a duration such as 60s or 5m, got "${value}"`);
+  return `-lock-timeout=${value}`;
+}
+
 function terraform(run: StackRun, args: string[], what: string, log: (s: string) => void): string {
   const started = Date.now();
   log(`[${run.stack}] ${what} ...`);
@@ -57,9 +70,9 @@ export function useLocalBackend(run: StackRun, stateDir: string): void {
  */
 export function planStack(run: StackRun, log: (s: string) => void, vars: Readonly<Record<string, string>> = {}): PlanJson {
   privateDir(join(run.planFile, '..'));
-  terraform(run, ['init', '-input=false', '-no-color'], 'terraform init', log);
+  terraform(run, ['init', '-input=false', '-no-color', lockTimeoutArg()], 'terraform init', log);
   const varArgs = Object.entries(vars).map(([k, v]) => `-var=${k}=${v}`);
-  terraform(run, ['plan', '-input=false', '-no-color', ...varArgs, `-out=${run.planFile}`], 'terraform plan', log);
+  terraform(run, ['plan', '-input=false', '-no-color', lockTimeoutArg(), ...varArgs, `-out=${run.planFile}`], 'terraform plan', log);
   makePrivate(run.planFile);
   const json = terraform(run, ['show', '-json', run.planFile], 'terraform show -json', log);
   writePrivate(run.planJsonFile, json);
@@ -87,5 +100,5 @@ export function terraformVersion(): { version: string; path: string } {
 }
 
 export function applyStack(run: StackRun, log: (s: string) => void): void {
-  terraform(run, ['apply', '-input=false', '-no-color', run.planFile], 'apply of the saved plan', log);
+  terraform(run, ['apply', '-input=false', '-no-color', lockTimeoutArg(), run.planFile], 'apply of the saved plan', log);
 }

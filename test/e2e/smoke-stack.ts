@@ -25,7 +25,7 @@ export interface SmokeStackOptions {
 export function synthSmokeStack(opts: SmokeStackOptions): string {
   const app = new App({ outdir: opts.outdir });
   const stack = new TerraformStack(app, 'smoke');
-  // The product's backend; the Terraform driver overrides it with a local one.
+  // The product's backend; the Terraform driver points it at the harness's PostgreSQL.
   new PgBackend(stack, { connStr: undefined as unknown as string });
   const users = TerraformIterator.fromMap(Object.fromEntries(opts.users.map((u) => [u, { shell: '/bin/bash' }])));
   const account = new DataResource(stack, 'account', {

@@ -35,7 +35,7 @@ describeE2E('smoke: terraform drives a test host over SSH', () => {
 
   it('creates accounts, locks only the removed one, then reports no changes', async () => {
     const h = host();
-    // The stack declares the product's pg backend: init succeeding proves the override won.
+    // The stack declares the product's pg backend: state goes to the harness's PostgreSQL.
     const tf = terraform(synth(['alice', 'bob']));
 
     const first = await tf.plan();

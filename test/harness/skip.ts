@@ -1,10 +1,12 @@
 // Decides whether the e2e suites can run here. They need root (chroot, mount), debootstrap
-// (to build the rootfs) and terraform, plus the everyday tools the harness calls. Without
+// (to build the rootfs) and terraform, plus the everyday tools the harness calls and
+// PostgreSQL's server binaries (the state backend, postgres.ts). Without
 // them: on CI (CI=true) the run fails naming what is missing, because a silently skipped
 // e2e suite would look green; on a workstation one line explains how to run them.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pgBinDir } from './postgres-bin';
 import { processStartTime } from './procs';
 import { realProcess } from './real-process';
 
@@ -31,6 +33,8 @@ export function e2eUnavailableReason(): string | undefined {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) why.push('not running as root');
   const missing = REQUIRED_PROGRAMS.filter((p) => !onPath(p));
   if (missing.length > 0) why.push(`missing on PATH: ${missing.join(', ')}`);
+  // State lives in a throwaway PostgreSQL (postgres.ts): Debian's server binaries.
+  if (!pgBinDir()) why.push('PostgreSQL server not installed (apt-get install --no-install-recommends postgresql)');
   return why.length > 0 ? why.join('; ') : undefined;
 }
 

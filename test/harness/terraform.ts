@@ -1,10 +1,14 @@
 // Drives the real `terraform` binary against a synthesized cdktf stack directory.
-// The stack is copied to a private work dir and given a local backend through a Terraform
-// override file, which replaces the product's pg backend without touching the synthesized
-// JSON. Every failure throws an Error that contains Terraform's own output.
+// The stack is copied to a private work dir and keeps its own pg backend block: state lives
+// in a database of the harness's throwaway PostgreSQL (postgres.ts), with the connection
+// string only in the terraform child's environment (PG_CONN_STR), exactly as an admin runs
+// it. A test that cannot use PG asks for local state and says why (a Terraform override
+// file then replaces the backend). Every failure throws an Error that contains Terraform's
+// own output; every command's output is also appended to `logFile`.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PgDatabase, testPostgres } from './postgres';
 import { describeFailure, run, RunResult } from './run';
 
 export const BACKEND_OVERRIDE_FILE = 'zz_local_backend_override.tf.json';
@@ -18,7 +22,16 @@ export interface TerraformOptions {
   baseDir?: string;
   /** Abort a single terraform command after this long; default 5 minutes. */
   timeoutMs?: number;
+  /** Where state lives; default a new database of this process's test PostgreSQL. */
+  state?: TerraformState;
 }
+
+/** Where Terraform keeps the state (see docs/e2e.md, "State backend"). */
+export type TerraformState =
+  /** The stack's pg backend in this database; two drivers given the same one share state and its lock. */
+  | { pg: PgDatabase }
+  /** A local state file through a backend override; `why` says why this test cannot use PG. */
+  | { local: { why: string } };
 
 /** The parts of `terraform show -json <plan>` the tests look at. */
 export interface TerraformPlan {
@@ -53,6 +66,9 @@ function withoutSemanticTfVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) {
     if (k.startsWith('TF_CLI_ARGS') || k === 'TF_WORKSPACE' || k === 'TF_DATA_DIR') continue;
+    // The developer's own PG_CONN_STR (the homelab's state!) and libpq's PG* defaults must
+    // never reach a test's terraform: the only database it sees is the harness's.
+    if (k.startsWith('PG')) continue;
     out[k] = v;
   }
   return out;
@@ -61,10 +77,15 @@ function withoutSemanticTfVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export class Terraform {
   /** Private root: config/, state, plans, CLI config. Removed by cleanup(). */
   readonly workDir: string;
-  /** The directory terraform runs in (copy of the stack + backend override). */
+  /** The directory terraform runs in (copy of the stack; plus the backend override with local state). */
   readonly configDir: string;
+  /** The state file, with `state: { local }` only. */
   readonly stateFile: string;
+  /** Every terraform command line and its output, in order (no secret is ever in it). */
+  readonly logFile: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly stateOpt: TerraformState | undefined;
+  private database: Promise<PgDatabase> | undefined;
   private readonly timeoutMs: number;
   private planCount = 0;
   private initialized = false;
@@ -73,6 +94,12 @@ export class Terraform {
     this.workDir = fs.mkdtempSync(path.join(opts.baseDir ?? os.tmpdir(), 'devvm-tf-'));
     this.configDir = path.join(this.workDir, 'config');
     this.stateFile = path.join(this.workDir, 'terraform.tfstate');
+    this.logFile = path.join(this.workDir, 'terraform.log');
+    this.stateOpt = opts.state;
+    if (opts.state && 'local' in opts.state && !opts.state.local.why.trim()) {
+      throw new Error('Terraform driver: local state needs a reason (state: { local: { why } }); the default is the PG backend');
+    }
+    if (opts.state && 'pg' in opts.state) this.database = Promise.resolve(opts.state.pg);
     this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
     // An empty CLI config: the machine's TF_CLI_CONFIG_FILE may point at a missing file,
     // which makes every command print a warning, and we want no provider mirrors anyway.
@@ -87,6 +114,7 @@ export class Terraform {
       CHECKPOINT_DISABLE: '1',
     };
     fs.mkdirSync(this.configDir);
+    if (opts.state && 'local' in opts.state) fs.writeFileSync(this.logFile, `# local state instead of PG: ${opts.state.local.why}\n`);
     this.setConfig(opts.stackDir);
   }
 
@@ -103,8 +131,27 @@ export class Terraform {
       fs.rmSync(path.join(this.configDir, name), { recursive: true, force: true });
     }
     fs.cpSync(stackDir, this.configDir, { recursive: true });
-    const override = { terraform: { backend: { local: { path: this.stateFile } } } };
-    fs.writeFileSync(path.join(this.configDir, BACKEND_OVERRIDE_FILE), JSON.stringify(override, null, 2) + '\n');
+    if (this.stateOpt && 'local' in this.stateOpt) {
+      const override = { terraform: { backend: { local: { path: this.stateFile } } } };
+      fs.writeFileSync(path.join(this.configDir, BACKEND_OVERRIDE_FILE), JSON.stringify(override, null, 2) + '\n');
+    }
+  }
+
+  /** The database holding the state (created on first use), or undefined with local state. */
+  pgDatabase(): Promise<PgDatabase> | undefined {
+    if (this.stateOpt && 'local' in this.stateOpt) return undefined;
+    // Named after the test file, so a kept cluster shows whose state is whose.
+    const testPath = typeof expect === 'function' ? expect.getState().testPath : undefined;
+    this.database ??= testPostgres().then((c) => c.createDatabase(testPath ? path.basename(testPath).replace(/\..*$/, '') : 'tf'));
+    return this.database;
+  }
+
+  /**
+   * Runs any terraform command in the configuration dir with the driver's environment and
+   * never throws on a non-zero exit, e.g. for an `apply -auto-approve -lock-timeout=0s`.
+   */
+  async command(args: string[]): Promise<RunResult> {
+    return this.tfRaw(args);
   }
 
   async init(): Promise<void> {
@@ -172,7 +219,17 @@ export class Terraform {
     return r;
   }
 
-  private tfRaw(args: string[]): Promise<RunResult> {
-    return run(['terraform', ...args], { cwd: this.configDir, env: this.env, timeoutMs: this.timeoutMs });
+  private async tfRaw(args: string[]): Promise<RunResult> {
+    const db = await this.pgDatabase();
+    // PG_CONN_STR only in the child's environment: never in argv, a file or the log.
+    const env = db ? { ...this.env, PG_CONN_STR: db.connString } : this.env;
+    const r = await run(['terraform', ...args], { cwd: this.configDir, env, timeoutMs: this.timeoutMs });
+    try {
+      fs.appendFileSync(this.logFile, `$ terraform ${args.join(' ')}\n${r.stdout}${r.stderr}${r.code !== 0 ? `(exit ${r.code})\n` : ''}`);
+    } catch (e) {
+      // The work dir went with its test host while a command of a failed test still ran.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    return r;
   }
 }
