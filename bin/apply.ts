@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkGuards } from '../src/plan/guards';
+import { retiredUidReminders } from '../src/plan/retired-uids';
 import { parseOptions } from '../src/plan/options';
 import type { PlanJson } from '../src/plan/plan-json';
 import { renderSummary, summarize } from '../src/plan/summary';
@@ -13,7 +14,7 @@ import { runCli } from './cli';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-runCli(() => {
+runCli(async () => {
   const opts = parseOptions(process.argv.slice(2));
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const runs = opts.stacks.map((s) => stackRun(outdir, s));
@@ -31,6 +32,7 @@ runCli(() => {
     process.exitCode = 1;
     return;
   }
-  for (const run of runs) applyStack(run, log);
+  for (const [i, run] of runs.entries()) await applyStack(run, log, { plan: plans[i], verbose: opts.verbose });
   log('applied.');
+  for (const l of retiredUidReminders(summary, process.env.ROSTER ?? 'roster/roster.yaml')) log(l);
 });

@@ -7,6 +7,8 @@ import { parseOptions } from '../src/plan/options';
 import { renderSummary, summarize } from '../src/plan/summary';
 import { planStack, stackRun, useLocalBackend } from '../src/plan/terraform';
 import { checkGuards } from '../src/plan/guards';
+import { planTimeTombstoneCheck } from '../src/plan/retired-uids';
+import { DEVVM_STACK } from '../stacks/workstations-devvm-stack';
 import { configBaseWarning, synthesize } from '../src/synth/synthesize';
 import { runCli } from './cli';
 
@@ -29,6 +31,7 @@ runCli(() => {
   const guards = checkGuards(plans, summary, { allowOffboard: [], allowDemoteAdmin: [], iKnow: false }, opts.maxShare);
   const guardText = guards.allowed ? '' : `\nApply will refuse unless told otherwise:\n${guards.refusals.map((r) => `  - ${r}`).join('\n')}\n`;
   process.stdout.write(`\nPlan for ${opts.stacks.join(', ')}:\n${text}${guardText}`);
+  if (opts.stacks.includes(DEVVM_STACK)) for (const l of planTimeTombstoneCheck(synth.inputs, paths.roster)) log(l);
   process.stdout.write(`\nSaved plans: ${opts.stacks.map((s) => stackRun(synth.outdir, s).planFile).join(', ')}\nApply exactly these with: npm run apply\n`);
   if (opts.summaryFile) {
     writeFileSync(opts.summaryFile, `### devvm-workstations plan (${opts.stacks.join(', ')})\n\n\`\`\`\n${text}${guardText}\`\`\`\n`);

@@ -13,6 +13,8 @@ export interface PlanOptions extends GuardFlags {
   readonly roster?: string;
   readonly site?: string;
   readonly maxShare?: number;
+  /** apply: stream Terraform's raw output instead of the agent's lines and progress. */
+  readonly verbose?: boolean;
 }
 
 export function parseOptions(argv: readonly string[]): PlanOptions {
@@ -24,6 +26,7 @@ export function parseOptions(argv: readonly string[]): PlanOptions {
   let roster: string | undefined;
   let site: string | undefined;
   let maxShare: number | undefined;
+  let verbose = false;
   const value = (i: number, flag: string) => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
     return argv[i + 1];
@@ -45,6 +48,9 @@ export function parseOptions(argv: readonly string[]): PlanOptions {
         break;
       case '--i-know':
         iKnow = true;
+        break;
+      case '--verbose':
+        verbose = true;
         break;
       case '--summary-file':
         summaryFile = value(i++, a);
@@ -73,5 +79,6 @@ export function parseOptions(argv: readonly string[]): PlanOptions {
     roster,
     site,
     maxShare,
+    verbose,
   };
 }
