@@ -82,7 +82,7 @@ export function readHostTombstones(devvm: Pick<Site['devvm'], 'host' | 'port' | 
       { encoding: 'utf8', timeout: (timeoutSeconds + 10) * 1000, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     if (r.error) return { ok: false, why: r.error.message };
-    if (r.status !== 0) return { ok: false, why: (r.stderr || `ssh exit ${r.status}`).trim().split('\n').pop()! };
+    if (r.status !== 0) return { ok: false, why: whyFailed(r.status, r.stderr ?? '') };
     try {
       return { ok: true, tombstones: parseTombstones(r.stdout) };
     } catch (err) {
@@ -91,6 +91,15 @@ export function readHostTombstones(devvm: Pick<Site['devvm'], 'host' | 'port' | 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One line for a failed `ssh ... agent.js tombstones` (255 is ssh's own failure). */
+export function whyFailed(status: number | null, stderr: string): string {
+  const lines = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  if (status === 255) return lines.pop() ?? 'ssh failed';
+  if (stderr.includes('Cannot find module')) return `the agent is not installed there yet (${AGENT_PATH})`;
+  if (stderr.includes('usage: agent.js')) return 'the agent there has no tombstones command yet (an apply installs this version)';
+  return `agent.js tombstones exited ${status}: ${lines.find((l) => /error/i.test(l)) ?? lines.pop() ?? ''}`;
 }
 
 /** The plan-time lines: warnings, or one line saying the check could not run. */
