@@ -132,6 +132,7 @@ describeE2E('the everyday loop through npm run plan / apply', () => {
     expect(plan.stdout).toContain('+ onboard   bob');
     const failed = await npm('apply');
     capture('apply-failed-onboarding.log');
+    if (process.env.CAPTURE_APPLY_LOGS) writeFileSync(join(process.env.CAPTURE_APPLY_LOGS, 'apply-failed-onboarding.out'), `${failed.stdout}\n--- stderr ---\n${failed.stderr}`);
     expect([failed.code, await h.exists('/run/e2e-fault-fired')]).toEqual([1, true]);
     expect(failed.stderr).toContain('[workstations-devvm] terraform apply failed; its raw output is in');
     expect(failed.stderr).toContain('Error: remote-exec provisioner error');
@@ -142,7 +143,7 @@ describeE2E('the everyday loop through npm run plan / apply', () => {
     const replan = await npm('plan');
     ok(replan);
     expect(replan.stdout).toContain(
-      '+ retry     bob        account bob was left half-onboarded by a failed apply (tainted): this apply retries the onboarding; nothing is offboarded',
+      '+ retry     bob  account bob was left half-onboarded by a failed apply (tainted): this apply retries the onboarding; nothing is offboarded',
     );
     expect(replan.stdout).not.toContain('Apply will refuse');
     // README step 2: npm run apply, no override flag.
