@@ -83,7 +83,7 @@ export class QuietApplyOutput {
       if (addresses.size > 0) return [];
       this.pending.delete(person);
       this.done++;
-      return [`[${this.stack}] ${this.done} of ${this.total} people done (${person}), ${seconds(elapsedMs)}`];
+      return [`[${this.stack}] ${this.done} of ${people(this.total)} done (${person}), ${seconds(elapsedMs)}`];
     }
     return [];
   }
@@ -94,3 +94,19 @@ export function tail(text: string, n: number): string[] {
   const lines = text.replace(/\n$/, '').split('\n');
   return lines.slice(Math.max(0, lines.length - n));
 }
+
+/** What a failed apply shows: the end of the raw output, without the SSH banners (the log file has them). */
+export function failureTail(raw: string, n: number): string[] {
+  return tail(
+    raw
+      .split('\n')
+      .filter((l) => {
+        const p = PROVISIONER_LINE.exec(l);
+        return !(p && SSH_BANNER.test(p[2]));
+      })
+      .join('\n'),
+    n,
+  );
+}
+
+export const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;

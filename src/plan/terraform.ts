@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuietApplyOutput, tail } from './apply-output';
+import { failureTail, people, QuietApplyOutput } from './apply-output';
 import type { PlanJson } from './plan-json';
 
 export class TerraformError extends Error {}
@@ -70,7 +70,7 @@ export interface ApplyOptions {
 }
 
 /** Lines of the raw log shown when an apply fails (the errors come last). */
-const FAILURE_TAIL = 60;
+const FAILURE_TAIL = 40;
 
 /**
  * `terraform apply <saved plan>`. By default prints the agent's per-person lines and a
@@ -81,7 +81,7 @@ export async function applyStack(run: StackRun, log: (s: string) => void, opts: 
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const quiet = new QuietApplyOutput(run.stack, opts.plan);
   const started = Date.now();
-  log(`[${run.stack}] apply of the saved plan${quiet.people ? ` (${quiet.people} people)` : ''} ...`);
+  log(`[${run.stack}] apply of the saved plan${quiet.people ? ` (${people(quiet.people)})` : ''} ...`);
   mkdirSync(join(run.applyLogFile, '..'), { recursive: true });
   const fd = openSync(run.applyLogFile, 'w', 0o600);
   let status: number | null;
@@ -118,7 +118,7 @@ export async function applyStack(run: StackRun, log: (s: string) => void, opts: 
     closeSync(fd);
   }
   if (status !== 0) {
-    const shown = opts.verbose ? '' : `last ${FAILURE_TAIL} lines of Terraform's output:\n${tail(readFileSync(run.applyLogFile, 'utf8'), FAILURE_TAIL).join('\n')}\n`;
+    const shown = opts.verbose ? '' : `the end of it (SSH banners left out):\n${failureTail(readFileSync(run.applyLogFile, 'utf8'), FAILURE_TAIL).join('\n')}\n`;
     throw new TerraformError(
       `[${run.stack}] terraform apply failed; its raw output is in ${run.applyLogFile}\n${shown}` +
         'see README "When an apply fails halfway": run `npm run plan`, read the summary, then `npm run apply`',

@@ -1,13 +1,15 @@
 // The quiet apply output, on Terraform's real output: fixtures/apply-4-people.log is the raw
-// log of `npm run apply` onboarding four people on a test host (Terraform 1.11.4; captured by
+// log of `npm run apply` onboarding four people on a test host, apply-failed-onboarding.log
+// one whose agent was SIGKILLed while onboarding bob (Terraform 1.11.4; both captured by
 // `CAPTURE_APPLY_LOGS=<dir> sudo npx jest --selectProjects e2e --testPathPatterns apply-failure`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseApplyLine, QuietApplyOutput, tail } from '../../src/plan/apply-output';
+import { failureTail, parseApplyLine, QuietApplyOutput, tail } from '../../src/plan/apply-output';
 import type { ResourceChange } from '../../src/plan/plan-json';
 import { account, plan } from '../support/plan-fixtures';
 
 const RAW = readFileSync(join(__dirname, 'fixtures', 'apply-4-people.log'), 'utf8');
+const FAILED = readFileSync(join(__dirname, 'fixtures', 'apply-failed-onboarding.log'), 'utf8');
 const PEOPLE = ['wizard', 'emo', 'ancamilea', 'zoe'];
 
 const resource = (name: string, index?: string): ResourceChange => ({
@@ -71,6 +73,7 @@ describe('QuietApplyOutput on a real apply of four people', () => {
     expect(q.people).toBe(2);
     expect(q.feed('terraform_data.account["emo"]: Destruction complete after 0s', 1000)).toEqual([]);
     expect(q.feed('terraform_data.account["zoe"]: Destruction complete after 0s', 1500)).toEqual(['[s] 1 of 2 people done (zoe), 1.5 s']);
+    expect(new QuietApplyOutput('s', plan([account('zoe', 1004, 'delete')])).feed('terraform_data.account["zoe"]: Destruction complete after 0s', 0)).toEqual(['[s] 1 of 1 person done (zoe), 0.0 s']);
     expect(q.feed('terraform_data.account["emo"]: Creation complete after 1s [id=x]', 2000)).toEqual(['[s] 2 of 2 people done (emo), 2.0 s']);
   });
 });
@@ -78,4 +81,26 @@ describe('QuietApplyOutput on a real apply of four people', () => {
 it('tail keeps the last lines', () => {
   expect(tail('a\nb\nc\n', 2)).toEqual(['b', 'c']);
   expect(tail('a', 5)).toEqual(['a']);
+});
+
+describe('a failed apply (the agent killed while onboarding bob)', () => {
+  const p = plan([resource('host'), account('bob', 1005, 'create'), resource('profile', 'bob')]);
+
+  it('the quiet output shows what the agent got done and that it was killed; no progress past it', () => {
+    expect(quiet(FAILED, p)).toEqual([
+      '(host): agent: changed (installed /usr/local/lib/workstations/agent.js)',
+      '(host): tmux-pane-cap: ok',
+      '(host): ttyd-user-map: changed (rewritten)',
+      '(host): t3-dispatch: changed (rewritten)',
+      '(host): preflight: ok (memory, swap, disk, programs)',
+      'Killed',
+    ]);
+  });
+
+  it('the failure report ends with Terraform\'s error, without SSH banners', () => {
+    const t = failureTail(FAILED, 40);
+    expect(t.join('\n')).not.toMatch(/Connecting to remote host|Checking Host Key|Connected!/);
+    expect(t).toEqual(expect.arrayContaining(['terraform_data.account["bob"] (remote-exec): Killed', 'Error: remote-exec provisioner error']));
+    expect(t[t.length - 1]).toMatch(/^error executing "\/tmp\/terraform_\d+\.sh": Process exited with status 137$/);
+  });
 });
