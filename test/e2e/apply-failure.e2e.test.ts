@@ -84,6 +84,7 @@ describeE2E('the everyday loop through npm run plan / apply', () => {
     const apply = await npm('apply');
     ok(apply);
     capture('apply-4-people.log');
+    if (process.env.CAPTURE_APPLY_LOGS) writeFileSync(join(process.env.CAPTURE_APPLY_LOGS, 'apply-4-people.out'), apply.stdout);
     const out = apply.stdout;
     expect(out).not.toContain('Connecting to remote host via SSH');
     expect(out).toContain('zoe: account: changed (created with uid 1004)');
