@@ -40,14 +40,20 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
   const retried = (rc: ResourceChange) => kindOf(rc) === 'replace' && destroysTainted(rc, tainted);
 
   // 1. Offboards: every `account` instance destroyed (deleted or replaced), except a tainted one's retry.
-  const offboarded = plans
+  const destroyed = plans
     .flatMap(managedChanges)
-    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc))
-    .map((rc) => String(rc.index))
-    .sort();
+    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc));
+  const offboarded = destroyed.map((rc) => String(rc.index)).sort();
+  // A removed row whose account never finished onboarding: Terraform runs no offboarding for it.
+  const halfMade = destroyed.filter((rc) => destroysTainted(rc, tainted)).map((rc) => String(rc.index)).sort();
+  const reallyOffboarded = offboarded.filter((u) => !halfMade.includes(u));
   if (offboarded.length > 0 && !sameSet(offboarded, flags.allowOffboard)) {
+    const what = [
+      ...(reallyOffboarded.length ? [`OFFBOARDS ${reallyOffboarded.join(', ')} (account locked, home archived)`] : []),
+      ...(halfMade.length ? [`removes ${halfMade.join(', ')} (left half-onboarded by a failed apply: no offboarding runs)`] : []),
+    ];
     refusals.push(
-      `this plan OFFBOARDS ${offboarded.join(', ')} (account locked, home archived); ` +
+      `this plan ${what.join(' and ')}; ` +
         `re-run with --allow-offboard ${offboarded.join(',')} if that is intended` +
         (flags.allowOffboard.length ? ` (--allow-offboard named ${[...flags.allowOffboard].sort().join(',')})` : ''),
     );

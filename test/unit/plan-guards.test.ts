@@ -66,8 +66,11 @@ describe('a tainted account (left by a failed onboarding)', () => {
   });
 
   it('removing its row still needs --allow-offboard (the admin means it), though nothing runs on the host', () => {
-    const p = plan([account('emo', 1003, 'delete'), ...others], ['terraform_data.account["emo"]']);
-    expect(guards(p).allowed).toBe(false);
-    expect(guards(p, { allowOffboard: ['emo'] }).allowed).toBe(true);
+    const p = plan([account('emo', 1003, 'delete'), account('zoe', 1004, 'delete'), others[0]], ['terraform_data.account["emo"]']);
+    expect(guards(p, { iKnow: true }).refusals).toEqual([
+      'this plan OFFBOARDS zoe (account locked, home archived) and removes emo (left half-onboarded by a failed apply: no offboarding runs); re-run with --allow-offboard emo,zoe if that is intended',
+    ]);
+    expect(guards(p, { allowOffboard: ['emo', 'zoe'], iKnow: true }).allowed).toBe(true);
+    expect(guards(plan([account('emo', 1003, 'delete'), ...others], ['terraform_data.account["emo"]'])).allowed).toBe(false);
   });
 });
