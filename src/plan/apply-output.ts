@@ -51,9 +51,12 @@ export class QuietApplyOutput {
   private readonly total: number;
   private done = 0;
 
+  private readonly personAt = new Map<string, string>();
+
   constructor(private readonly stack: string, plan: PlanJson) {
     this.pending = expectedByPerson(plan);
     this.total = this.pending.size;
+    for (const [person, addresses] of this.pending) for (const a of addresses.keys()) this.personAt.set(a, person);
   }
 
   /** How many people the plan changes in this stack. */
@@ -66,7 +69,7 @@ export class QuietApplyOutput {
     const e = parseApplyLine(line);
     switch (e.kind) {
       case 'provisioner':
-        return e.text.trim() === '' ? [] : [e.text];
+        return e.text.trim() === '' ? [] : [this.attribute(e.address, e.text)];
       case 'result':
         return [`[${this.stack}] ${e.text} (${seconds(elapsedMs)})`];
       case 'complete':
@@ -74,6 +77,12 @@ export class QuietApplyOutput {
       default:
         return [];
     }
+  }
+
+  /** A host-wide step run for one person (the preflight before each onboarding) is named after them. */
+  private attribute(address: string, text: string): string {
+    const person = this.personAt.get(address);
+    return person !== undefined && text.startsWith('(host): ') ? `${person}: ${text.slice('(host): '.length)}` : text;
   }
 
   private complete(address: string, action: 'create' | 'update' | 'delete', elapsedMs: number): string[] {

@@ -52,7 +52,10 @@ describe('QuietApplyOutput on a real apply of four people', () => {
   it('keeps every agent line, drops every SSH banner line', () => {
     const agentLines = RAW.split('\n').filter((l) => / \(remote-exec\): (\(host\)|\(claude-layer\)|[a-z][a-z0-9_-]*): [^:]+: (changed|ok|skipped|FAILED)/.test(l));
     expect(agentLines.length).toBeGreaterThan(40);
-    expect(out.filter((l) => !l.startsWith('['))).toEqual(agentLines.map((l) => l.replace(/^.*? \(remote-exec\): /, '')));
+    // The preflight each onboarding runs first is a host-wide step: named after the person here.
+    const expected = agentLines.map((l) => l.replace(/^terraform_data\.account\["(\w+)"\] \(remote-exec\): \(host\): /, '$1: ').replace(/^.*? \(remote-exec\): /, ''));
+    expect(out.filter((l) => !l.startsWith('['))).toEqual(expected);
+    expect(out.filter((l) => l.includes('preflight'))).toEqual(['emo', 'wizard', 'ancamilea', 'zoe'].map((u) => `${u}: preflight: ok (memory, swap, disk, programs)`));
     expect(out.join('\n')).not.toMatch(/Connecting to remote host|Checking Host Key|Connected!|Provisioning with/);
   });
 
@@ -92,7 +95,7 @@ describe('a failed apply (the agent killed while onboarding bob)', () => {
       '(host): tmux-pane-cap: ok',
       '(host): ttyd-user-map: changed (rewritten)',
       '(host): t3-dispatch: changed (rewritten)',
-      '(host): preflight: ok (memory, swap, disk, programs)',
+      'bob: preflight: ok (memory, swap, disk, programs)',
       'Killed',
     ]);
   });
