@@ -108,12 +108,16 @@ export function tombstoneCheckLines(read: TombstoneRead, roster: Pick<Roster, 'p
   return unretiredTombstoneWarnings(read.tombstones, roster, rosterPath);
 }
 
+const isLoopback = (host: string) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1' || host === 'localhost';
+
 /**
- * The check `npm run plan` runs when it plans the devvm stack (WORKSTATIONS_NO_HOST_CHECK=1
- * turns it off, e.g. for tests whose site points at no real devvm).
+ * The check `npm run plan` runs when it plans the devvm stack. WORKSTATIONS_NO_HOST_CHECK=1
+ * turns it off; with WORKSTATIONS_LOCAL_STATE_DIR (development and tests only) it runs only
+ * against a loopback devvm, so a test planning the example site never reaches for a real host.
  */
 export function planTimeTombstoneCheck(inputs: { readonly roster: Roster; readonly site: Site }, rosterPath: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  if (env.WORKSTATIONS_NO_HOST_CHECK === '1') return [];
   const devvm = inputs.site.devvm;
+  if (env.WORKSTATIONS_NO_HOST_CHECK === '1') return [];
+  if (env.WORKSTATIONS_LOCAL_STATE_DIR && !isLoopback(devvm.host)) return [];
   return tombstoneCheckLines(readHostTombstones(devvm), inputs.roster, rosterPath, `${devvm.host}:${devvm.port}`);
 }

@@ -1,6 +1,6 @@
 // retired_uids bookkeeping: the pure comparison of the devvm's tombstones with the roster,
 // the agent's answer parsing, the pinned known_hosts line, and the reminder after an apply.
-import { knownHostsLine, parseTombstones, retiredUidReminders, tombstoneCheckLines, unretiredTombstoneWarnings } from '../../src/plan/retired-uids';
+import { knownHostsLine, parseTombstones, planTimeTombstoneCheck, whyFailed, retiredUidReminders, tombstoneCheckLines, unretiredTombstoneWarnings } from '../../src/plan/retired-uids';
 import { summarize } from '../../src/plan/summary';
 import { account, plan } from '../support/plan-fixtures';
 
@@ -41,4 +41,20 @@ it('pins exactly the site host key, with the port when it is not 22', () => {
 it('after an apply that offboarded, names the uid to retire; a tainted retry names none', () => {
   const s = summarize([plan([account('zoe', 1004, 'delete'), account('bob', 1005, 'replace', 'replace_because_tainted')], ['terraform_data.account["bob"]'])]);
   expect(retiredUidReminders(s, 'roster/roster.yaml')).toEqual(['zoe was offboarded: add uid 1004 to roster/roster.yaml retired_uids (it must never be reused)']);
+});
+
+it('never reaches for a non-loopback devvm in development mode, or when turned off', () => {
+  const inputs = { roster: { version: 1, people: {} }, site: { devvm: { host: '10.0.10.10', port: 22, user: 'root', host_key: 'ssh-ed25519 AAAA' } } } as never;
+  expect(planTimeTombstoneCheck(inputs, 'r.yaml', { WORKSTATIONS_LOCAL_STATE_DIR: '/tmp/x' })).toEqual([]);
+  expect(planTimeTombstoneCheck(inputs, 'r.yaml', { WORKSTATIONS_NO_HOST_CHECK: '1' })).toEqual([]);
+});
+
+it('says in one line why the tombstones could not be read', () => {
+  expect(whyFailed(255, 'ssh: connect to host 127.0.0.1 port 9: Connection refused\n')).toBe('ssh: connect to host 127.0.0.1 port 9: Connection refused');
+  expect(whyFailed(255, 'Warning: x\nHost key verification failed.\n')).toBe('Host key verification failed.');
+  expect(whyFailed(1, "node:internal/modules/cjs/loader:1080\n  throw err;\nError: Cannot find module '/usr/local/lib/workstations/agent.js'\n")).toBe(
+    'the agent is not installed there yet (/usr/local/lib/workstations/agent.js)',
+  );
+  expect(whyFailed(2, 'agent: usage: agent.js host|...\n')).toBe('the agent there has no tombstones command yet (an apply installs this version)');
+  expect(whyFailed(1, 'agent: host lock held\nError: EACCES\n')).toBe('agent.js tombstones exited 1: Error: EACCES');
 });
