@@ -2,7 +2,8 @@
 // plan file, show -json, apply of exactly that file. Progress goes to stderr with
 // timings; a failure throws with Terraform's own output.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { failureTail, people, QuietApplyOutput } from './apply-output';
 import type { PlanJson } from './plan-json';
@@ -84,6 +85,7 @@ export async function applyStack(run: StackRun, log: (s: string) => void, opts: 
   log(`[${run.stack}] apply of the saved plan${quiet.people ? ` (${people(quiet.people)})` : ''} ...`);
   mkdirSync(join(run.applyLogFile, '..'), { recursive: true });
   const fd = openSync(run.applyLogFile, 'w', 0o600);
+  fchmodSync(fd, 0o600); // an older log may have been made with another mode
   let status: number | null;
   try {
     status = await new Promise<number | null>((resolveStatus, reject) => {
@@ -93,13 +95,14 @@ export async function applyStack(run: StackRun, log: (s: string) => void, opts: 
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let partial = '';
+      const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
       const onLine = (line: string) => {
         if (opts.verbose) out(line);
         else for (const l of quiet.feed(line, Date.now() - started)) out(l);
       };
       child.stdout.on('data', (d: Buffer) => {
         writeSync(fd, d);
-        const lines = (partial + d.toString('utf8')).split('\n');
+        const lines = (partial + decoder.write(d)).split('\n');
         partial = lines.pop()!;
         lines.forEach(onLine);
       });
@@ -110,6 +113,7 @@ export async function applyStack(run: StackRun, log: (s: string) => void, opts: 
       });
       child.on('error', (err) => reject(new TerraformError(`[${run.stack}] cannot run terraform: ${err.message}`)));
       child.on('close', (code) => {
+        partial += decoder.end();
         if (partial) onLine(partial);
         resolveStatus(code);
       });
