@@ -70,6 +70,13 @@ describe('failed applies and retired uids in the summary', () => {
     expect(s.people[0].details[0]).toMatch(/^account was left half-onboarded by a failed apply \(tainted\): Terraform runs NO offboarding/);
   });
 
+  it('a tainted profile (its converge failed) is a retried converge', () => {
+    const profile = { address: 'terraform_data.profile["emo"]', mode: 'managed', type: 'terraform_data', name: 'profile', index: 'emo', action_reason: 'replace_because_tainted', change: { actions: ['delete', 'create'], before: {}, after: {} } } as const;
+    expect(summarize([plan([profile], [profile.address])]).people).toEqual([
+      expect.objectContaining({ osUser: 'emo', kind: 'update', details: ['converge retried (a failed apply left the profile tainted)'] }),
+    ]);
+  });
+
   it('a tainted host resource is marked as a retry among the other changes', () => {
     const host = { address: 'terraform_data.host', mode: 'managed', type: 'terraform_data', name: 'host', action_reason: 'replace_because_tainted', change: { actions: ['delete', 'create'], before: {}, after: {} } } as const;
     expect(renderSummary(summarize([plan([host], ['terraform_data.host'])]))).toContain('  ! replace  terraform_data.host (retry: left tainted by a failed apply)');
