@@ -9,6 +9,7 @@
 //   agent.js offboard <b64 AccountSpec>   lock, archive, tombstone (destroy-time)
 //   agent.js plan [<b64 Workstation>]     dry run of converge: every change, nothing changed
 //   agent.js status                       accounts, state and drift
+//   agent.js tombstones                   offboarding tombstones as JSON (read by `npm run plan`)
 //   agent.js purge <os_user>              delete account + home after verifying the archive
 //   agent.js cutover <os_user> [--force]  legacy account -> tier target, with snapshot
 //   agent.js rollback <os_user>           restore the cutover snapshot exactly
@@ -23,6 +24,7 @@ import { withHostLock } from './lock';
 import { AGENT_DIR, AGENT_PATH, UPLOAD_DIR } from './paths';
 import { changed, Reporter } from './report';
 import { statusTable } from './status';
+import { tombstonesJson } from './tombstones';
 import { installClaudeLayer } from './steps/claude-layer';
 import { converge } from './steps/converge';
 import { cutover, rollback } from './steps/cutover';
@@ -33,7 +35,7 @@ import { preflight } from './steps/preflight';
 import { purge } from './steps/purge';
 import { AGENT_COMMANDS, agentHelp, commandHelp } from './usage';
 
-const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | purge|rollback <os_user> | cutover <os_user> [--force]; see agent.js --help';
+const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | tombstones | purge|rollback <os_user> | cutover <os_user> [--force]; see agent.js --help';
 
 class UsageError extends Error {}
 
@@ -121,6 +123,8 @@ function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
     }
     case 'status':
       return { dryRun: true, run: (ctx) => void process.stdout.write(`${statusTable(ctx)}\n`) };
+    case 'tombstones':
+      return { dryRun: true, run: (ctx) => void process.stdout.write(`${tombstonesJson(ctx)}\n`) };
     default:
       throw new UsageError(USAGE);
   }

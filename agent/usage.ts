@@ -19,6 +19,7 @@ export const AGENT_COMMANDS: Readonly<Record<string, AgentCommandHelp>> = {
   offboard: { args: '<b64 AccountSpec>', summary: 'lock the account, archive the home, tombstone the uid (destroy-time)', caller: 'terraform' },
   plan: { args: '[<b64 Workstation>]', summary: 'dry run of converge (everyone converged so far, or one): every change, nothing changed', caller: 'admin' },
   status: { args: '', summary: 'accounts, their state and drift', caller: 'admin' },
+  tombstones: { args: '', summary: 'offboarding tombstones as JSON (read-only; `npm run plan` reads it over SSH)', caller: 'admin' },
   purge: { args: '<os_user>', summary: 'delete an offboarded account and its home after verifying the archive', caller: 'admin' },
   cutover: {
     args: '<os_user> [--force]',

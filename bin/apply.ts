@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { APPLY } from '../src/cli/commands';
 import { checkGuards } from '../src/plan/guards';
 import { applyCommand, planOptions } from '../src/plan/options';
+import { retiredUidReminders } from '../src/plan/retired-uids';
 import type { PlanJson } from '../src/plan/plan-json';
 import { readRecord, stackFingerprint } from '../src/plan/plan-files';
 import { renderSummary, summarize } from '../src/plan/summary';
@@ -18,7 +19,7 @@ import { runCommand } from './cli';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-runCommand(APPLY, (o) => {
+runCommand(APPLY, async (o) => {
   const opts = planOptions(o);
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const record = readRecord(outdir);
@@ -65,10 +66,11 @@ runCommand(APPLY, (o) => {
     process.exitCode = 1;
     return;
   }
-  for (const run of runs) {
+  for (const [i, run] of runs.entries()) {
     // The dev-only override is not part of the synthesized tree; a synth since the plan removed it.
     if (process.env.WORKSTATIONS_LOCAL_STATE_DIR) useLocalBackend(run, process.env.WORKSTATIONS_LOCAL_STATE_DIR);
-    applyStack(run, log);
+    await applyStack(run, log, { plan: plans[i], verbose: opts.verbose });
   }
   log('applied.');
+  for (const l of retiredUidReminders(summary, opts.roster)) log(l);
 });

@@ -12,6 +12,7 @@ import { checkGuards } from '../src/plan/guards';
 import { synthesize } from '../src/synth/synthesize';
 import { DEVVM_STACK } from '../stacks/workstations-devvm-stack';
 import { runCommand } from './cli';
+import { planTimeTombstoneCheck } from '../src/plan/retired-uids';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -47,6 +48,7 @@ runCommand(PLAN, (o) => {
   const guards = checkGuards(plans, summary, { allowOffboard: [], allowDemoteAdmin: [], iKnow: false }, opts.maxShare);
   const guardText = guards.allowed ? '' : `\nApply will refuse unless told otherwise:\n${guards.refusals.map((r) => `  - ${r}`).join('\n')}\n`;
   process.stdout.write(`\nPlan for ${stacks.join(', ')}:\n${text}${guardText}`);
+  if (stacks.includes(DEVVM_STACK)) for (const l of planTimeTombstoneCheck(synth.inputs, opts.roster)) log(l);
   process.stdout.write(
     `\nSaved plans (0600, in ${plansDir(synth.outdir)}): ${stacks.map((s) => stackRun(synth.outdir, s).planFile).join(', ')}\nApply exactly these with: ${applyCommand(stacks)}\n`,
   );

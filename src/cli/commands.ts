@@ -16,7 +16,7 @@ const MAX_SHARE_OPTION: OptionSpec = {
   name: 'max-destroy-share',
   value: 'N',
   default: String(DEFAULT_MAX_DESTROY_SHARE),
-  help: 'share (0..1) of per-person resources a plan may destroy before --i-know is needed',
+  help: 'share (0..1) of the people with per-person resources whose resources a plan may destroy or replace (at least one person) before --i-know is needed',
 };
 const OUTDIR_ENV = ['CDKTF_OUTDIR', 'where synth writes (default cdktf.out)'] as const;
 
@@ -89,6 +89,7 @@ export const APPLY: CommandSpec = {
     { name: 'allow-demote-admin', value: 'USERS', repeatable: true, list: true, help: 'allow removing the admin tier of exactly these os_users' },
     { name: 'i-know', help: 'allow a plan that destroys more than --max-destroy-share' },
     MAX_SHARE_OPTION,
+    { name: 'verbose', help: "print Terraform's raw output instead of the agent's per-person lines and a progress line" },
   ],
   environment: TERRAFORM_ENV,
   exitCodes: [[0, 'applied'], [1, 'refused (guards or stale plan) or Terraform failed'], [2, 'usage error, no saved plan, or no usable terraform']],

@@ -1,14 +1,14 @@
 // The apply guards: plans that are almost always mistakes are refused unless a flag
 // names exactly what the admin means. They read Terraform's plan JSON, not the roster.
 import { isPersonalResource, PlanSummary, personOf } from './summary';
-import { kindOf, managedChanges, PlanJson } from './plan-json';
+import { destroysTainted, kindOf, managedChanges, PlanJson, ResourceChange, taintedAddresses } from './plan-json';
 
 export interface GuardFlags {
   /** --allow-offboard a,b: exactly the people whose accounts may be destroyed. */
   readonly allowOffboard: readonly string[];
   /** --allow-demote-admin a: admins who may lose the admin tier. */
   readonly allowDemoteAdmin: readonly string[];
-  /** --i-know: accept a plan that destroys or replaces a large share of per-person resources. */
+  /** --i-know: accept a plan that destroys or replaces per-person resources of several people. */
   readonly iKnow: boolean;
 }
 
@@ -18,22 +18,42 @@ export interface GuardDecision {
   readonly refusals: readonly string[];
 }
 
+/**
+ * The mass-change guard counts PEOPLE, not resources: it refuses a plan that destroys or
+ * replaces per-person resources of more than max(1, floor(share x N)) people, N being the
+ * people who have per-person resources before the plan. One routine offboard always passes;
+ * two people at once are refused unless N >= 8 (25% of 8 is 2).
+ */
 export const DEFAULT_MAX_DESTROY_SHARE = 0.25;
+
+/** How many people a plan may hurt at once without --i-know, out of `existing` people. */
+export function maxPeopleHurt(existing: number, maxShare = DEFAULT_MAX_DESTROY_SHARE): number {
+  return Math.max(1, Math.floor(maxShare * existing + 1e-9));
+}
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, flags: GuardFlags, maxShare = DEFAULT_MAX_DESTROY_SHARE): GuardDecision {
   const refusals: string[] = [];
+  const tainted = taintedAddresses(plans);
+  // Replacing a tainted object (a failed create) runs no destroy-time provisioner: a retry, not a loss.
+  const retried = (rc: ResourceChange) => kindOf(rc) === 'replace' && destroysTainted(rc, tainted);
 
-  // 1. Offboards: every `account` instance destroyed (deleted or replaced).
-  const offboarded = plans
+  // 1. Offboards: every `account` instance destroyed (deleted or replaced), except a tainted one's retry.
+  const destroyed = plans
     .flatMap(managedChanges)
-    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)))
-    .map((rc) => String(rc.index))
-    .sort();
+    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc));
+  const offboarded = destroyed.map((rc) => String(rc.index)).sort();
+  // A removed row whose account never finished onboarding: Terraform runs no offboarding for it.
+  const halfMade = destroyed.filter((rc) => destroysTainted(rc, tainted)).map((rc) => String(rc.index)).sort();
+  const reallyOffboarded = offboarded.filter((u) => !halfMade.includes(u));
   if (offboarded.length > 0 && !sameSet(offboarded, flags.allowOffboard)) {
+    const what = [
+      ...(reallyOffboarded.length ? [`OFFBOARDS ${reallyOffboarded.join(', ')} (account locked, home archived)`] : []),
+      ...(halfMade.length ? [`removes ${halfMade.join(', ')} (left half-onboarded by a failed apply: no offboarding runs)`] : []),
+    ];
     refusals.push(
-      `this plan OFFBOARDS ${offboarded.join(', ')} (account locked, home archived); ` +
+      `this plan ${what.join(' and ')}; ` +
         `re-run with --allow-offboard ${offboarded.join(',')} if that is intended` +
         (flags.allowOffboard.length ? ` (--allow-offboard named ${[...flags.allowOffboard].sort().join(',')})` : ''),
     );
@@ -48,17 +68,15 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
     );
   }
 
-  // 3. A large share of per-person resources destroyed or replaced, whatever the flags.
+  // 3. Several people hurt at once (per-person resources destroyed or replaced), whatever the flags.
   const personal = plans.flatMap(managedChanges).filter(isPersonalResource);
-  const existing = personal.filter((rc) => rc.change.before !== null);
-  const destroyed = existing.filter((rc) => ['delete', 'replace'].includes(kindOf(rc)));
-  const share = existing.length === 0 ? 0 : destroyed.length / existing.length;
-  if (share > maxShare && !flags.iKnow) {
-    const people = [...new Set(destroyed.map((rc) => personOf(rc)!))].sort();
+  const existing = new Set(personal.filter((rc) => rc.change.before !== null).map((rc) => personOf(rc)!));
+  const hurt = [...new Set(personal.filter((rc) => ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc)).map((rc) => personOf(rc)!))].sort();
+  const limit = maxPeopleHurt(existing.size, maxShare);
+  if (hurt.length > limit && !flags.iKnow) {
     refusals.push(
-      `this plan destroys or replaces ${destroyed.length} of ${existing.length} per-person resources ` +
-        `(${Math.round(share * 100)}% > ${Math.round(maxShare * 100)}%), affecting ${people.join(', ')}; ` +
-        're-run with --i-know if that is intended (the other flags do not override this guard)',
+      `this plan destroys or replaces per-person resources of ${hurt.length} of ${existing.size} people (${hurt.join(', ')}); ` +
+        `more than ${limit} at once (max(1, ${Math.round(maxShare * 100)}% of ${existing.size})) needs --i-know (the other flags do not override this guard)`,
     );
   }
   return { allowed: refusals.length === 0, refusals };

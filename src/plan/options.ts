@@ -16,6 +16,8 @@ export interface PlanOptions extends GuardFlags {
   readonly roster: string;
   readonly site: string;
   readonly maxShare?: number;
+  /** apply: stream Terraform's raw output instead of the agent's lines and progress. */
+  readonly verbose?: boolean;
 }
 
 export function planOptions(o: ParsedOptions): PlanOptions {
@@ -38,6 +40,7 @@ export function planOptions(o: ParsedOptions): PlanOptions {
     roster: o.get('roster')!,
     site: o.get('site')!,
     maxShare,
+    verbose: o.flag('verbose'),
   };
 }
 

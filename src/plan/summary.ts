@@ -2,9 +2,11 @@
 // (never from the roster diff: the plan is what will actually happen).
 import { decodeSpec } from '../desired/host-specs';
 import { WorkstationState } from '../desired/types';
-import { ChangeKind, kindOf, managedChanges, PlanJson, ResourceChange } from './plan-json';
+import { accountUid } from './account-uid';
+import { ChangeKind, destroysTainted, kindOf, managedChanges, PlanJson, ResourceChange, taintedAddresses } from './plan-json';
 
-export type PersonKind = 'onboard' | 'update' | 'offboard' | 'recreate';
+/** `retry`: the account was left tainted by a failed apply; this apply onboards it again (no offboard). */
+export type PersonKind = 'onboard' | 'update' | 'offboard' | 'recreate' | 'retry';
 
 export interface PersonChange {
   readonly osUser: string;
@@ -14,11 +16,15 @@ export interface PersonChange {
   /** Tier before and after, when known (undefined: absent on that side). */
   readonly tierBefore?: string;
   readonly tierAfter?: string;
+  /** The uid this plan retires (account offboarded or recreated): add it to `retired_uids` afterwards. */
+  readonly retiredUid?: number;
 }
 
 export interface OtherChange {
   readonly address: string;
   readonly kind: ChangeKind;
+  /** The object was left tainted by a failed apply: this replace retries it. */
+  readonly tainted?: boolean;
 }
 
 export interface PlanSummary {
@@ -64,20 +70,21 @@ function entityTier(values: Record<string, unknown> | null): string | undefined 
 export function summarize(plans: readonly PlanJson[]): PlanSummary {
   const byPerson = new Map<string, ResourceChange[]>();
   const other: OtherChange[] = [];
+  const tainted = taintedAddresses(plans);
   for (const plan of plans) {
     for (const rc of managedChanges(plan)) {
       const kind = kindOf(rc);
       if (kind === 'no-op') continue;
       const person = personOf(rc);
-      if (person === undefined) other.push({ address: rc.address, kind });
+      if (person === undefined) other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}) });
       else byPerson.set(person, [...(byPerson.get(person) ?? []), rc]);
     }
   }
-  const people = [...byPerson.keys()].sort().map((u) => personChange(u, byPerson.get(u)!));
+  const people = [...byPerson.keys()].sort().map((u) => personChange(u, byPerson.get(u)!, tainted));
   return { people, other: other.sort((a, b) => a.address.localeCompare(b.address)) };
 }
 
-function personChange(osUser: string, changes: ResourceChange[]): PersonChange {
+function personChange(osUser: string, changes: ResourceChange[], tainted: ReadonlySet<string>): PersonChange {
   const find = (type: string, name?: string) => changes.find((rc) => rc.type === type && (name === undefined || rc.name === name));
   const account = find('terraform_data', 'account');
   const profile = find('terraform_data', 'profile');
@@ -90,19 +97,32 @@ function personChange(osUser: string, changes: ResourceChange[]): PersonChange {
   let kind: PersonKind = 'update';
   const accountKind = account ? kindOf(account) : undefined;
   const entityKind = entity ? kindOf(entity) : undefined;
-  if (accountKind === 'replace') kind = 'recreate';
+  // A tainted account (its onboarding failed) is replaced without any destroy-time provisioner.
+  const accountTainted = account !== undefined && destroysTainted(account, tainted);
+  if (accountKind === 'replace') kind = accountTainted ? 'retry' : 'recreate';
   else if (accountKind === 'delete') kind = 'offboard';
   else if (accountKind === 'create' && tierBefore === undefined) kind = 'onboard';
   else if (!account && entityKind === 'create') kind = 'onboard';
   else if (!account && entityKind === 'delete') kind = 'offboard';
 
   const details: string[] = [];
-  if (kind === 'onboard') {
+  // The uid Terraform's destroy-time offboard tombstones: it must never be reused.
+  const retiredUid = (kind === 'offboard' || kind === 'recreate') && account && !accountTainted ? accountUid(account.change.before) : undefined;
+  const retire = retiredUid !== undefined ? `; then add uid ${retiredUid} to retired_uids` : '';
+  if (kind === 'retry') {
+    details.push(`account ${osUser} was left half-onboarded by a failed apply (tainted): this apply retries the onboarding; nothing is offboarded`);
+  }
+  if (kind === 'onboard' || kind === 'retry') {
     const ws = after ? `, workstation ${after.state}${after.legacy ? ' (legacy: existing account adopted, additive only)' : ''}` : ', cluster access only';
     details.push(`${tierAfter ?? '?'}${ws}`);
   }
-  if (kind === 'offboard') details.push(account ? 'account locked, home archived on the devvm' : 'cluster access removed');
-  if (kind === 'recreate') details.push('account identity (uid or host) changed: OFFBOARD then ONBOARD');
+  if (kind === 'offboard' && accountTainted) {
+    details.push('account was left half-onboarded by a failed apply (tainted): Terraform runs NO offboarding for it (nothing locked or archived); check `agent.js status` on the devvm');
+  } else if (kind === 'offboard') details.push(account ? `account locked, home archived on the devvm${retire}` : 'cluster access removed');
+  if (kind === 'recreate') {
+    const why = account?.action_reason === 'replace_by_request' ? 'replacement requested (-replace)' : 'account identity (uid or host) changed';
+    details.push(`${why}: OFFBOARD then ONBOARD${retire}`);
+  }
   if (kind === 'update' || kind === 'recreate') {
     if (tierBefore && tierAfter && tierBefore !== tierAfter) details.push(`tier ${tierBefore} -> ${tierAfter}`);
     if (accountKind === 'create') details.push('workstation added');
@@ -114,10 +134,11 @@ function personChange(osUser: string, changes: ResourceChange[]): PersonChange {
       if (k === 'create') details.push(`namespace +${ns}`);
       else if (k === 'delete') details.push(`namespace -${ns}`);
     }
+    if (profile && destroysTainted(profile, tainted)) details.push('converge retried (a failed apply left the profile tainted)');
     if (profile && details.length === 0) details.push(before && after ? 're-converge (agent or host changed)' : 'profile updated');
     if (details.length === 0) details.push(changes.map((c) => `${kindOf(c)} ${c.address}`).join(', '));
   }
-  return { osUser, kind, details, tierBefore, tierAfter };
+  return { osUser, kind, details, tierBefore, tierAfter, ...(retiredUid !== undefined ? { retiredUid } : {}) };
 }
 
 function workstationDetails(b: WorkstationState, a: WorkstationState): string[] {
@@ -140,7 +161,7 @@ function workstationDetails(b: WorkstationState, a: WorkstationState): string[] 
   return out;
 }
 
-const MARK: Record<PersonKind, string> = { onboard: '+ onboard ', update: '~ update  ', offboard: '- OFFBOARD', recreate: '! RECREATE' };
+const MARK: Record<PersonKind, string> = { onboard: '+ onboard ', update: '~ update  ', offboard: '- OFFBOARD', recreate: '! RECREATE', retry: '+ retry   ' };
 const OTHER_MARK: Record<ChangeKind, string> = { create: '+', delete: '-', replace: '!', update: '~', 'no-op': ' ', read: '<' };
 
 export function renderSummary(summary: PlanSummary): string {
@@ -149,6 +170,6 @@ export function renderSummary(summary: PlanSummary): string {
   const width = Math.max(0, ...summary.people.map((p) => p.osUser.length));
   for (const p of summary.people) lines.push(`  ${MARK[p.kind]}  ${p.osUser.padEnd(width)}  ${p.details.join('; ')}`);
   lines.push(summary.other.length ? 'Other changes:' : 'Other changes: none');
-  for (const o of summary.other) lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}`);
+  for (const o of summary.other) lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${o.tainted ? ' (retry: left tainted by a failed apply)' : ''}`);
   return `${lines.join('\n')}\n`;
 }

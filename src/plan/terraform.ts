@@ -1,10 +1,12 @@
 // Runs the real Terraform on a synthesized stack directory: init, plan into a saved
 // plan file, show -json, apply of exactly that file. Progress goes to stderr with
 // timings; a failure throws with Terraform's own output.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, fchmodSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { UsageError } from '../roster/load';
+import { failureTail, people, QuietApplyOutput } from './apply-output';
 import type { PlanJson } from './plan-json';
 import { makePrivate, plansDir, privateDir, writePrivate } from './plan-files';
 
@@ -15,12 +17,20 @@ export interface StackRun {
   readonly dir: string;
   readonly planFile: string;
   readonly planJsonFile: string;
+  /** Terraform's raw apply output (0600: it names hosts and paths), kept for a failure's diagnosis. */
+  readonly applyLogFile: string;
 }
 
 /** Where a stack's synthesized directory and saved plan are (plans: outside what synth replaces). */
 export function stackRun(outdir: string, stack: string): StackRun {
   const plans = plansDir(outdir);
-  return { stack, dir: join(outdir, 'stacks', stack), planFile: join(plans, `${stack}.tfplan`), planJsonFile: join(plans, `${stack}.plan.json`) };
+  return {
+    stack,
+    dir: join(outdir, 'stacks', stack),
+    planFile: join(plans, `${stack}.tfplan`),
+    planJsonFile: join(plans, `${stack}.plan.json`),
+    applyLogFile: join(plans, `${stack}.apply.log`),
+  };
 }
 
 /**
@@ -99,6 +109,72 @@ export function terraformVersion(): { version: string; path: string } {
   return { version, path: which.stdout.trim() || 'terraform' };
 }
 
-export function applyStack(run: StackRun, log: (s: string) => void): void {
-  terraform(run, ['apply', '-input=false', '-no-color', lockTimeoutArg(), run.planFile], 'apply of the saved plan', log);
+export interface ApplyOptions {
+  /** Stream Terraform's raw output instead of the agent's lines and progress. */
+  readonly verbose?: boolean;
+  /** The saved plan's JSON: which people the progress line counts. */
+  readonly plan: PlanJson;
+  /** Where the quiet output goes (default: stdout). */
+  readonly out?: (line: string) => void;
+}
+
+/** Lines of the raw log shown when an apply fails (the errors come last). */
+const FAILURE_TAIL = 40;
+
+/**
+ * `terraform apply <saved plan>`. By default prints the agent's per-person lines and a
+ * progress line; with `verbose`, Terraform's raw output. The raw output always goes to
+ * `applyLogFile`, and its tail is printed when Terraform fails.
+ */
+export async function applyStack(run: StackRun, log: (s: string) => void, opts: ApplyOptions): Promise<void> {
+  const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const quiet = new QuietApplyOutput(run.stack, opts.plan);
+  const started = Date.now();
+  log(`[${run.stack}] apply of the saved plan${quiet.people ? ` (${people(quiet.people)})` : ''} ...`);
+  privateDir(join(run.applyLogFile, '..'));
+  const fd = openSync(run.applyLogFile, 'w', 0o600);
+  fchmodSync(fd, 0o600); // an older log may have been made with another mode
+  let status: number | null;
+  try {
+    status = await new Promise<number | null>((resolveStatus, reject) => {
+      const child = spawn('terraform', ['apply', '-input=false', '-no-color', lockTimeoutArg(), run.planFile], {
+        cwd: run.dir,
+        env: { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let partial = '';
+      const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
+      const onLine = (line: string) => {
+        if (opts.verbose) out(line);
+        else for (const l of quiet.feed(line, Date.now() - started)) out(l);
+      };
+      child.stdout.on('data', (d: Buffer) => {
+        writeSync(fd, d);
+        const lines = (partial + decoder.write(d)).split('\n');
+        partial = lines.pop()!;
+        lines.forEach(onLine);
+      });
+      // Terraform's errors and warnings: in the log, shown on failure (and live when verbose).
+      child.stderr.on('data', (d: Buffer) => {
+        writeSync(fd, d);
+        if (opts.verbose) process.stderr.write(d);
+      });
+      child.on('error', (err) => reject(new TerraformError(`[${run.stack}] cannot run terraform: ${err.message}`)));
+      child.on('close', (code) => {
+        partial += decoder.end();
+        if (partial) onLine(partial);
+        resolveStatus(code);
+      });
+    });
+  } finally {
+    closeSync(fd);
+  }
+  if (status !== 0) {
+    const shown = opts.verbose ? '' : `the end of it (SSH banners left out):\n${failureTail(readFileSync(run.applyLogFile, 'utf8'), FAILURE_TAIL).join('\n')}\n`;
+    throw new TerraformError(
+      `[${run.stack}] terraform apply failed; its raw output is in ${run.applyLogFile}\n${shown}` +
+        'see README "When an apply fails halfway": run `npm run plan`, read the summary, then `npm run apply`',
+    );
+  }
+  log(`[${run.stack}] apply done (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -31,7 +31,7 @@ describeE2E('plan summary and apply guards on real plan JSON', () => {
     base = exampleCast();
     // A second admin without a workstation, so wizard can be demoted validly.
     base.people.vadmin = { email: 'vadmin@example.com', authentik_user: 'vadmin', tier: 'admin' };
-    // A fourth workstation, so removing two rows is 50% of the accounts.
+    // A fourth workstation: removing one row is routine, removing two is a mass change.
     base.people.zoe = { email: 'zoe@example.com', authentik_user: 'zoe', tier: 'power-user', uid: 1004, workstation: {} };
     const synth = synthDevvm(h, base);
     tf = new Terraform({ stackDir: synth.stackDir, env: h.env, baseDir: h.privateDir });
@@ -56,12 +56,40 @@ describeE2E('plan summary and apply guards on real plan JSON', () => {
     expect(checkGuards([plan], summary, { ...NO_FLAGS, allowOffboard: ['zoe'], iKnow: true }).refusals).toEqual([
       'this plan OFFBOARDS ancamilea, zoe (account locked, home archived); re-run with --allow-offboard ancamilea,zoe if that is intended (--allow-offboard named zoe)',
     ]);
-    // Two of four accounts is 50% of the per-person resources: --i-know is needed as well.
+    // Two people of four at once is more than max(1, 25% of 4): --i-know is needed as well.
     const flagged = checkGuards([plan], summary, { ...NO_FLAGS, allowOffboard: ['ancamilea', 'zoe'] });
     expect(flagged.refusals).toEqual([
-      'this plan destroys or replaces 2 of 4 per-person resources (50% > 25%), affecting ancamilea, zoe; re-run with --i-know if that is intended (the other flags do not override this guard)',
+      'this plan destroys or replaces per-person resources of 2 of 4 people (ancamilea, zoe); more than 1 at once (max(1, 25% of 4)) needs --i-know (the other flags do not override this guard)',
     ]);
     expect(checkGuards([plan], summary, { ...NO_FLAGS, allowOffboard: ['zoe', 'ancamilea'], iKnow: true })).toEqual({ allowed: true, refusals: [] });
+  });
+
+  it('removing one row of four is a routine offboard: --allow-offboard alone, no --i-know', async () => {
+    const roster = structuredClone(base);
+    delete roster.people.zoe;
+    const plan = await planFor(roster);
+    const summary = summarize([plan]);
+    expect(summary.people).toEqual([expect.objectContaining({ osUser: 'zoe', kind: 'offboard', retiredUid: 1004 })]);
+    expect(checkGuards([plan], summary, NO_FLAGS).refusals).toEqual([
+      'this plan OFFBOARDS zoe (account locked, home archived); re-run with --allow-offboard zoe if that is intended',
+    ]);
+    expect(checkGuards([plan], summary, { ...NO_FLAGS, allowOffboard: ['zoe'] })).toEqual({ allowed: true, refusals: [] });
+  });
+
+  it('a tainted account (its onboarding failed) is a retry: no offboard, no guard', async () => {
+    await tf.run(['taint', 'terraform_data.account["zoe"]']);
+    try {
+      const plan = await planFor(base);
+      const account = plan.resource_changes!.find((rc) => rc.address === 'terraform_data.account["zoe"]')!;
+      expect([account.change.actions, account.action_reason]).toEqual([['delete', 'create'], 'replace_because_tainted']);
+      const summary = summarize([plan]);
+      expect(summary.people.map((p) => [p.osUser, p.kind, p.details[0]])).toEqual([
+        ['zoe', 'retry', 'account zoe was left half-onboarded by a failed apply (tainted): this apply retries the onboarding; nothing is offboarded'],
+      ]);
+      expect(checkGuards([plan], summary, NO_FLAGS)).toEqual({ allowed: true, refusals: [] });
+    } finally {
+      await tf.run(['untaint', 'terraform_data.account["zoe"]']);
+    }
   });
 
   it('demoting an admin needs --allow-demote-admin for that person', async () => {

@@ -205,6 +205,12 @@ export class Terraform {
     return JSON.parse(r.stdout) as Record<string, unknown>;
   }
 
+  /** Any other terraform command in the work dir (e.g. `taint <address>`); throws on failure. */
+  async run(args: string[]): Promise<RunResult> {
+    await this.ensureInit();
+    return this.tf(args);
+  }
+
   cleanup(): void {
     fs.rmSync(this.workDir, { recursive: true, force: true });
   }

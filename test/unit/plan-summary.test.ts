@@ -9,6 +9,8 @@ import { buildApp } from '../../src/app';
 import { checkGuards } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
 import { renderSummary, summarize } from '../../src/plan/summary';
+import { accountUid } from '../../src/plan/account-uid';
+import { account, plan } from '../support/plan-fixtures';
 import { exampleInputs } from '../support/inputs';
 import { hasTerraform } from '../support/terraform';
 
@@ -37,4 +39,61 @@ import { hasTerraform } from '../support/terraform';
   );
   // Nothing exists yet: no guard has anything to refuse.
   expect(checkGuards([plan], summary, { allowOffboard: [], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
+});
+
+describe('failed applies and retired uids in the summary', () => {
+  // Fixtures in the shape of real plan JSON (test/support/plan-fixtures.ts).
+
+  it('a tainted account is a retry, not a recreate: nothing is offboarded', () => {
+    const p = plan([account('emo', 1003, 'replace', 'replace_because_tainted')], ['terraform_data.account["emo"]']);
+    const s = summarize([p]);
+    expect(s.people.map((x) => [x.kind, x.retiredUid])).toEqual([['retry', undefined]]);
+    expect(renderSummary(s)).toContain(
+      '  + retry     emo  account emo was left half-onboarded by a failed apply (tainted): this apply retries the onboarding; nothing is offboarded',
+    );
+  });
+
+  it('an offboard and a recreate name the uid to add to retired_uids', () => {
+    const s = summarize([
+      plan([account('emo', 1003, 'delete'), account('zoe', 1004, 'replace', 'replace_because_cannot_update'), account('wiz', 1000, 'replace', 'replace_by_request')]),
+    ]);
+    expect(s.people.map((x) => [x.osUser, x.kind, x.retiredUid, x.details.join('; ')])).toEqual([
+      ['emo', 'offboard', 1003, 'account locked, home archived on the devvm; then add uid 1003 to retired_uids'],
+      ['wiz', 'recreate', 1000, 'replacement requested (-replace): OFFBOARD then ONBOARD; then add uid 1000 to retired_uids'],
+      ['zoe', 'recreate', 1004, 'account identity (uid or host) changed: OFFBOARD then ONBOARD; then add uid 1004 to retired_uids'],
+    ]);
+  });
+
+  it('removing the row of a tainted account says that Terraform runs no offboarding for it', () => {
+    const s = summarize([plan([account('emo', 1003, 'delete')], ['terraform_data.account["emo"]'])]);
+    expect([s.people[0].kind, s.people[0].retiredUid]).toEqual(['offboard', undefined]);
+    expect(s.people[0].details[0]).toMatch(/^account was left half-onboarded by a failed apply \(tainted\): Terraform runs NO offboarding/);
+  });
+
+  it('a tainted profile (its converge failed) is a retried converge', () => {
+    const profile = { address: 'terraform_data.profile["emo"]', mode: 'managed', type: 'terraform_data', name: 'profile', index: 'emo', action_reason: 'replace_because_tainted', change: { actions: ['delete', 'create'], before: {}, after: {} } } as const;
+    expect(summarize([plan([profile], [profile.address])]).people).toEqual([
+      expect.objectContaining({ osUser: 'emo', kind: 'update', details: ['converge retried (a failed apply left the profile tainted)'] }),
+    ]);
+  });
+
+  it('a tainted host resource is marked as a retry among the other changes', () => {
+    const host = { address: 'terraform_data.host', mode: 'managed', type: 'terraform_data', name: 'host', action_reason: 'replace_because_tainted', change: { actions: ['delete', 'create'], before: {}, after: {} } } as const;
+    expect(renderSummary(summarize([plan([host], ['terraform_data.host'])]))).toContain('  ! replace  terraform_data.host (retry: left tainted by a failed apply)');
+  });
+});
+
+describe('accountUid reads the uid however the stack carries it', () => {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
+  it.each([
+    ['triggers_replace.uid', { triggers_replace: { uid: 1003 } }, 1003],
+    ['triggers_replace.uid as a string', { triggers_replace: { uid: '1003' } }, 1003],
+    ['input.uid', { input: { uid: 1004 } }, 1004],
+    ['input.spec, base64 JSON', { input: { spec: b64({ osUser: 'emo', uid: 1005 }) } }, 1005],
+    ['input.spec, structured', { input: { spec: { osUser: 'emo', uid: 1006 } } }, 1006],
+    ['nothing', { input: { spec: 'not base64 json' } }, undefined],
+    ['null', null, undefined],
+  ])('%s', (_what, values, uid) => {
+    expect(accountUid(values as Record<string, unknown> | null)).toBe(uid);
+  });
 });

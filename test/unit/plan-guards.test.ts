@@ -1,0 +1,76 @@
+// The apply guards on plan JSON: the mass-change rule's exact boundaries (it counts
+// people, not resources), and a tainted account's retry is neither an offboard nor a loss.
+import { checkGuards, GuardFlags, maxPeopleHurt } from '../../src/plan/guards';
+import { summarize } from '../../src/plan/summary';
+import { account, plan, roster } from '../support/plan-fixtures';
+
+const NO_FLAGS: GuardFlags = { allowOffboard: [], allowDemoteAdmin: [], iKnow: false };
+const guards = (p: ReturnType<typeof plan>, flags: Partial<GuardFlags> = {}) => checkGuards([p], summarize([p]), { ...NO_FLAGS, ...flags });
+const massRefusal = (p: ReturnType<typeof plan>, flags: Partial<GuardFlags> = {}) =>
+  guards(p, flags).refusals.filter((r) => r.includes('per-person resources'));
+
+describe('mass-change guard: people hurt at once', () => {
+  it('allows max(1, floor(25% of N)) people', () => {
+    expect([1, 2, 3, 4, 7, 8, 11, 12, 100].map((n) => maxPeopleHurt(n))).toEqual([1, 1, 1, 1, 1, 2, 2, 3, 25]);
+    expect(maxPeopleHurt(10, 0.5)).toBe(5);
+    expect(maxPeopleHurt(10, 0)).toBe(1);
+  });
+
+  it('one routine offboard of 3 people passes (33% of the people, but one person)', () => {
+    const p = roster(3, { p02: 'delete' });
+    expect(massRefusal(p)).toEqual([]);
+    expect(guards(p, { allowOffboard: ['p02'] })).toEqual({ allowed: true, refusals: [] });
+  });
+
+  it('two people of 3 (the smallest multi-person case) are refused, also with --allow-offboard', () => {
+    const p = roster(3, { p01: 'delete', p03: 'delete' });
+    expect(massRefusal(p, { allowOffboard: ['p01', 'p03'] })).toEqual([
+      'this plan destroys or replaces per-person resources of 2 of 3 people (p01, p03); more than 1 at once (max(1, 25% of 3)) needs --i-know (the other flags do not override this guard)',
+    ]);
+    expect(guards(p, { allowOffboard: ['p01', 'p03'], iKnow: true })).toEqual({ allowed: true, refusals: [] });
+  });
+
+  it('at 8 people two pass and three are refused', () => {
+    expect(massRefusal(roster(8, { p01: 'delete', p02: 'replace' }))).toEqual([]);
+    expect(massRefusal(roster(8, { p01: 'delete', p02: 'replace', p08: 'delete' }))).toHaveLength(1);
+  });
+
+  it('counts a person once however many of their resources go', () => {
+    // p01's account and entity both go: one person of 4.
+    expect(massRefusal(roster(4, { p01: 'delete' }))).toEqual([]);
+  });
+
+  it('--max-destroy-share moves the share, never below one person', () => {
+    const p = roster(4, { p01: 'delete', p02: 'delete' });
+    expect(checkGuards([p], summarize([p]), { ...NO_FLAGS, allowOffboard: ['p01', 'p02'] }, 0.5).allowed).toBe(true);
+    expect(checkGuards([p], summarize([p]), { ...NO_FLAGS, allowOffboard: ['p01'] }, 0).refusals.filter((r) => r.includes('per-person'))).toHaveLength(1);
+  });
+});
+
+describe('a tainted account (left by a failed onboarding)', () => {
+  const tainted = account('emo', 1003, 'replace', 'replace_because_tainted');
+  const others = [account('wizard', 1000, 'keep'), account('ancamilea', 1002, 'keep')];
+
+  it('its replace is a retry: no offboard guard, no mass-change count, even with two of three', () => {
+    const p = plan([tainted, account('ancamilea', 1002, 'replace', 'replace_because_tainted'), others[0]], [tainted.address, 'terraform_data.account["ancamilea"]']);
+    expect(guards(p)).toEqual({ allowed: true, refusals: [] });
+  });
+
+  it('a replace for any other reason is an offboard (uid changed, or -replace)', () => {
+    for (const reason of ['replace_because_cannot_update', 'replace_by_request']) {
+      const p = plan([account('emo', 1003, 'replace', reason), ...others]);
+      expect(guards(p).refusals).toEqual([
+        'this plan OFFBOARDS emo (account locked, home archived); re-run with --allow-offboard emo if that is intended',
+      ]);
+    }
+  });
+
+  it('removing its row still needs --allow-offboard (the admin means it), though nothing runs on the host', () => {
+    const p = plan([account('emo', 1003, 'delete'), account('zoe', 1004, 'delete'), others[0]], ['terraform_data.account["emo"]']);
+    expect(guards(p, { iKnow: true }).refusals).toEqual([
+      'this plan OFFBOARDS zoe (account locked, home archived) and removes emo (left half-onboarded by a failed apply: no offboarding runs); re-run with --allow-offboard emo,zoe if that is intended',
+    ]);
+    expect(guards(p, { allowOffboard: ['emo', 'zoe'], iKnow: true }).allowed).toBe(true);
+    expect(guards(plan([account('emo', 1003, 'delete'), ...others], ['terraform_data.account["emo"]'])).allowed).toBe(false);
+  });
+});
