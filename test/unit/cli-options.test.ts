@@ -97,7 +97,7 @@ test('the help text lists every option with its default and environment variable
       '  --site FILE                   the site (env SITE; default roster/site.yaml)',
       '  --stack NAME                  only this stack: workstations or workstations-devvm (repeatable; default every stack)',
       '  --summary-file FILE           also write the summary as Markdown to FILE (0600)',
-      '  --max-destroy-share N         share (0..1) of per-person resources a plan may destroy before --i-know is needed (default 0.25)',
+      '  --max-destroy-share N         share (0..1) of the people with per-person resources whose resources a plan may destroy or replace (at least one person) before --i-know is needed (default 0.25)',
       '  -h, --help                    print this help and exit 0',
       '',
       'Environment:',

@@ -88,9 +88,10 @@ describe('validate', () => {
 
   test('--roster=FILE and --site=FILE; a bare roster still works with a deprecation warning', () => {
     const dir = workdir(BROKEN);
-    const r = runBin('validate', [`--roster=${join(dir, 'roster/roster.yaml')}`, '--site=roster/site.yaml']);
+    const valid = workdir(); // its roster/ holds the valid fixture (tests never read the live files)
+    const r = runBin('validate', [`--roster=${join(dir, 'roster/roster.yaml')}`, '--site=roster/site.yaml'], { cwd: valid });
     expect(r.code).toBe(1);
-    const bare = runBin('validate', ['roster/roster.yaml']);
+    const bare = runBin('validate', ['roster/roster.yaml'], { cwd: valid });
     expect(bare.code).toBe(0);
     expect(bare.stderr).toBe('warning: a bare roster argument is deprecated: use --roster roster/roster.yaml\n');
   });
@@ -216,7 +217,7 @@ describe('synth', () => {
 
   test('ROSTER, --roster=FILE and --site=FILE', () => {
     const dir = workdir(BROKEN);
-    const viaEnv = runBin('synth', [], { cwd: dir, env: { ROSTER: join(REPO_ROOT, 'roster/roster.yaml') } });
+    const viaEnv = runBin('synth', [], { cwd: dir, env: { ROSTER: join(workdir(), 'roster/roster.yaml') } });
     expect(viaEnv.code).toBe(0);
     const viaEq = runBin('synth', ['--roster=roster/roster.yaml', `--site=${join(dir, 'roster/site.yaml')}`], { cwd: dir });
     expect(viaEq.code).toBe(1);
