@@ -18,17 +18,15 @@ export const SYSTEM_ACCOUNTS: readonly string[] = [
   'code-shared', 'ubuntu', 'debian',
 ];
 
-const OS_USER_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+// A Unix account name that is also a valid Kubernetes label value (the os_user is written
+// as one): label values end with a letter or digit, so `emo_` and `emo-` are refused here
+// rather than by the API at apply. One pattern, so editors flag it too (roster.schema.json).
+const OS_USER_RE = /^[a-z]([a-z0-9_-]{0,30}[a-z0-9])?$/;
+export const OS_USER_RULE =
+  "must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit";
 export const OsUser = z
   .string()
-  .regex(OS_USER_RE, {
-    error: "must be a Unix account name: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-'",
-  })
-  // The os_user is also written as a Kubernetes label value, which must end with a letter
-  // or digit (the API refuses `emo_`); the Unix rule above already bounds the length.
-  .refine((name) => /[a-z0-9]$/.test(name), {
-    error: "must end with a lowercase letter or digit (it is also a Kubernetes label value, which may not end with '_' or '-')",
-  })
+  .regex(OS_USER_RE, { error: OS_USER_RULE })
   .refine((name) => !isSystemAccount(name), { error: 'is a system account name, not a person' });
 
 export function isSystemAccount(name: string): boolean {

@@ -47,7 +47,7 @@ describe('schema rules', () => {
 
   test('os_user must be a Unix account name', () => {
     expect(rosterProblems(edit('  emo:\n', '  Emo:\n'))).toEqual([
-      "roster/roster.yaml:9:3 people.Emo: invalid key \"Emo\": must be a Unix account name: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-'",
+      "roster/roster.yaml:9:3 people.Emo: invalid key \"Emo\": must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit",
     ]);
   });
 
@@ -69,10 +69,14 @@ describe('schema rules', () => {
     ]);
   });
 
-  test.each(['emo_', 'emo-'])('os_user %s is refused: it is also a Kubernetes label value', (name) => {
+  test.each(['emo_', 'emo-', 'e-'])('os_user %s is refused: it is also a Kubernetes label value', (name) => {
     expect(rosterProblems(edit('  emo:\n', `  ${name}:\n`))).toEqual([
-      `roster/roster.yaml:9:3 people.${name}: invalid key "${name}": must end with a lowercase letter or digit (it is also a Kubernetes label value, which may not end with '_' or '-')`,
+      `roster/roster.yaml:9:3 people.${name}: invalid key "${name}": must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit`,
     ]);
+  });
+
+  test.each(['e', 'e9', 'emo_2', `e${'x'.repeat(31)}`])('os_user %s is still valid', (name) => {
+    expect(rosterProblems(edit('  emo:\n', `  ${name}:\n`))).toEqual([]);
   });
 
   test('os_user __proto__ is refused in words, not silently dropped', () => {
