@@ -4,7 +4,7 @@
 // translate this into resources and host actions.
 import type { Person, Roster } from '../roster/roster-schema';
 import type { Site } from '../roster/site-schema';
-import { Tier, TIER_NAMES } from '../roster/values';
+import { defaultWebKey, Tier, TIER_NAMES } from '../roster/values';
 import { TIER_PROFILES } from '../tiers/profiles';
 import type { AuthentikGroupState, DesiredState, PersonState, TierState, WorkstationState } from './types';
 
@@ -39,6 +39,9 @@ function derivePerson(osUser: string, person: Person, site: Site): PersonState {
     osUser,
     email: person.email,
     authentikUser: person.authentik_user,
+    // Only a workstation has a web key (validated unique among them); the Authentik
+    // username itself may be an email, the web terminal keys on its local part.
+    ...(person.workstation ? { webKey: person.workstation.web_key ?? defaultWebKey(person.authentik_user) } : {}),
     k8sUser: person.k8s_user ?? osUser,
     tier: person.tier,
     namespaces,

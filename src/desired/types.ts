@@ -83,6 +83,12 @@ export interface PersonState {
   readonly osUser: string;
   readonly email: string;
   readonly authentikUser: string;
+  /**
+   * With a workstation: the key of the web terminal's map (`<webKey>=<osUser>` in
+   * /etc/ttyd-user-map) and of t3's dispatch.json; workstation.web_key, else the local
+   * part of the Authentik username. Unique (case-insensitive) among workstations.
+   */
+  readonly webKey?: string;
   readonly k8sUser: string;
   readonly tier: Tier;
   readonly namespaces: readonly string[];

@@ -132,8 +132,9 @@ export function loadInputs(rosterFile = DEFAULT_ROSTER, siteFile = DEFAULT_SITE)
 
 /**
  * Capacity refusals, positioned at the line to edit: a person's `workstation.memory_max`
- * in the roster when that override is the cause (needs `rosterInput`), otherwise the
- * site's capacity key the finding is about.
+ * in the roster when that override is the cause (needs `rosterInput`), the site's
+ * `memory_budgets.<tier>` when a tier budget is, otherwise the site's capacity key the
+ * finding is about. A key the site does not write resolves to its nearest written parent.
  */
 export function capacityProblems(
   siteFile: string,
@@ -149,7 +150,9 @@ export function capacityProblems(
   return report.findings.map((f) => {
     const [source, path] = f.person !== undefined && rosterSource
       ? [rosterSource, ['people', f.person, 'workstation', 'memory_max']]
-      : [siteSource, ['capacity', f.key]];
+      : f.tier !== undefined
+        ? [siteSource, ['memory_budgets', f.tier]]
+        : [siteSource, ['capacity', f.key === 'memory' ? 'ram' : f.key]];
     const pos = locate(source, path);
     return { file: source.file, line: pos.line, col: pos.col, path: dotted(path), message: f.message };
   });

@@ -2,8 +2,14 @@
 // they are reported together with schema problems. Each rule is defensive about types
 // (the schema reports wrong types; these rules only speak about well-typed values) and
 // points at the offending value; a duplicate also names where the first one is.
+// Lookups keyed by roster values (os_user, email, ...) use Map, never a plain object:
+// an os_user such as `constructor` must not find Object.prototype's.
 import { PathSegment } from './problems';
 import type { Site } from './site-schema';
+import {
+  ALWAYS_RESERVED_NAMESPACES, DEFAULT_RESERVED_KV_NAMES, DEFAULT_RESERVED_NAMESPACES, defaultWebKey, globMatch,
+  Namespace, Username, WebKey,
+} from './values';
 
 export interface RuleFinding {
   readonly path: PathSegment[];
@@ -28,10 +34,12 @@ export function rosterRules(value: unknown, site: Site | undefined, where: Where
   for (const [osUser, person] of people) {
     findings.push(...tierRules(osUser, person));
     findings.push(...workstationRules(osUser, person, site, retired, where));
+    findings.push(...reservedNamespaceRules(osUser, person, site));
   }
   findings.push(...unique(people, 'email', where, (p) => (typeof p.email === 'string' ? p.email.toLowerCase() : undefined), ' (case-insensitive)'));
   findings.push(...unique(people, 'authentik_user', where, (p) => (typeof p.authentik_user === 'string' ? p.authentik_user : undefined)));
   findings.push(...uniqueK8sUser(people, where));
+  findings.push(...uniqueWebKey(people, where));
   findings.push(...unique(people, 'uid', where, (p) => (typeof p.uid === 'number' ? String(p.uid) : undefined)));
 
   if (!people.some(([, p]) => p.tier === 'admin')) {
@@ -81,6 +89,36 @@ function workstationRules(osUser: string, person: Raw, site: Site | undefined, r
       findings.push(...duplicatesInList([...base, 'workstation', 'repos'], ws.repos, 'repository'));
     }
   }
+  return findings;
+}
+
+/**
+ * A namespace-owner gets the `admin` role in each namespace and `<kv_mount>/<namespace>`
+ * in Vault, so the platform's namespaces and KV names are never theirs to own. The lists
+ * come from the site (its defaults when the site itself is invalid, so the rule never
+ * silently disappears); `default` and `kube-*` are Kubernetes' own whatever it says.
+ */
+function reservedNamespaceRules(osUser: string, person: Raw, site: Site | undefined): RuleFinding[] {
+  // Other tiers may not list namespaces at all (tierRules says so): one line per cause.
+  if (person.tier !== 'namespace-owner' || !Array.isArray(person.namespaces)) return [];
+  const namespaces = site?.kubernetes.reserved_namespaces ?? DEFAULT_RESERVED_NAMESPACES;
+  const kvNames = site?.vault.reserved_kv_names ?? DEFAULT_RESERVED_KV_NAMES;
+  const kv = site?.vault.kv_mount ?? 'secret';
+  const findings: RuleFinding[] = [];
+  person.namespaces.forEach((ns, i) => {
+    if (typeof ns !== 'string' || !Namespace.safeParse(ns).success) return;
+    const path: PathSegment[] = ['people', osUser, 'namespaces', i];
+    const always = ALWAYS_RESERVED_NAMESPACES.find((p) => globMatch(p, ns));
+    const bySite = namespaces.find((p) => globMatch(p, ns));
+    const byKv = kvNames.find((p) => globMatch(p, ns));
+    if (always !== undefined) {
+      findings.push({ path, message: `namespace ${JSON.stringify(ns)} is reserved: it matches ${JSON.stringify(always)}, Kubernetes' own namespaces (reserved whatever kubernetes.reserved_namespaces says)` });
+    } else if (bySite !== undefined) {
+      findings.push({ path, message: `namespace ${JSON.stringify(ns)} is reserved by the site rule kubernetes.reserved_namespaces (it matches ${JSON.stringify(bySite)}): the platform's own namespaces are never owned by a namespace-owner` });
+    } else if (byKv !== undefined) {
+      findings.push({ path, message: `namespace ${JSON.stringify(ns)} is reserved by the site rule vault.reserved_kv_names (it matches ${JSON.stringify(byKv)}): a namespace-owner gets ${kv}/${ns} in Vault, which holds platform secrets` });
+    }
+  });
   return findings;
 }
 
@@ -142,6 +180,60 @@ function uniqueK8sUser(people: [string, Raw][], where: Where): RuleFinding[] {
       message: `k8s_user ${JSON.stringify(e.key)} is already used by ${ownerDesc} (first at ${ownerPlace})`,
       target: e.explicit ? 'value' : 'key',
     });
+  }
+  return findings;
+}
+
+/**
+ * The web key (ttyd map line `<web_key>=<os_user>`, t3 dispatch JSON key) defaults to the
+ * local part of the Authentik username, so two people with a workstation whose usernames
+ * share a local part (`emil@a.example`, `Emil@b.example`) collide: the web terminal would
+ * map both to one account. Case-insensitive, explicit values reported over defaults.
+ */
+interface WebKeyEntry {
+  readonly osUser: string;
+  readonly explicit: boolean;
+  readonly key: string;
+  /** The authentik_user the default came from ('' for an explicit web_key). */
+  readonly user: string;
+}
+
+function uniqueWebKey(people: [string, Raw][], where: Where): RuleFinding[] {
+  const entries = people.flatMap(([osUser, p]): WebKeyEntry[] => {
+    if (!isObj(p.workstation)) return [];
+    const explicit = p.workstation.web_key;
+    if (explicit !== undefined) return WebKey.safeParse(explicit).success ? [{ osUser, explicit: true, key: explicit as string, user: '' }] : [];
+    if (!Username.safeParse(p.authentik_user).success) return [];
+    const user = p.authentik_user as string;
+    return [{ osUser, explicit: false, key: defaultWebKey(user), user }];
+  });
+  const ordered = [...entries.filter((e) => !e.explicit), ...entries.filter((e) => e.explicit)];
+  const first = new Map<string, WebKeyEntry>();
+  const findings: RuleFinding[] = [];
+  const place = (e: WebKeyEntry) =>
+    e.explicit ? where(['people', e.osUser, 'workstation', 'web_key']) : where(['people', e.osUser, 'authentik_user']);
+  for (const e of ordered) {
+    const owner = first.get(e.key.toLowerCase());
+    if (!owner) {
+      first.set(e.key.toLowerCase(), e);
+      continue;
+    }
+    // The same authentik_user twice is already reported by its own uniqueness rule.
+    if (!owner.explicit && !e.explicit && owner.user === e.user) continue;
+    const ownerDesc = owner.explicit ? owner.osUser : `${owner.osUser} (the local part of its authentik_user)`;
+    findings.push(
+      e.explicit
+        ? {
+            path: ['people', e.osUser, 'workstation', 'web_key'],
+            message: `web key ${JSON.stringify(e.key)} is already used by ${ownerDesc} (case-insensitive; first at ${place(owner)})`,
+          }
+        : {
+            path: ['people', e.osUser, 'authentik_user'],
+            message:
+              `its web key ${JSON.stringify(e.key)} (the local part of authentik_user) is already used by ${ownerDesc} ` +
+              `(case-insensitive; first at ${place(owner)}): set workstation.web_key to tell them apart`,
+          },
+    );
   }
   return findings;
 }

@@ -3,7 +3,7 @@
 // problem can be reported at once even when the shape is partly wrong. The descriptions
 // are what an editor shows on hover (roster/roster.schema.json is generated from here).
 import { z } from 'zod';
-import { Email, Namespace, OsUser, RepoName, Size, Tier, Uid, Username } from './values';
+import { Email, Namespace, OsUser, RepoName, Size, Tier, Uid, Username, WebKey } from './values';
 
 export const Workstation = z
   .strictObject({
@@ -31,6 +31,11 @@ export const Workstation = z
         "Overrides the tier's memory budget (systemd MemoryMax of the user slice): an integer with K, M, G or T. Counted by the capacity check. Default: the tier's budget in site.yaml memory_budgets.",
       examples: ['12G'],
     }),
+    web_key: WebKey.optional().meta({
+      description:
+        "Key of this person in the web terminal's /etc/ttyd-user-map (<web_key>=<os_user>) and t3's dispatch map. Default: the local part of authentik_user (before '@'; all of it without '@'). Unique, case-insensitive, among people with a workstation.",
+      examples: ['emil.barzin'],
+    }),
     legacy: z
       .boolean()
       .default(false)
@@ -45,15 +50,15 @@ export const Person = z
       examples: ['emil.barzin@example.com'],
     }),
     authentik_user: Username.meta({
-      description: 'Authentik username (group membership, ttyd map). Unique.',
-      examples: ['emil.barzin'],
+      description: "Authentik username as Authentik has it (often an email): group membership. Unique. Its local part (before '@') is the default workstation.web_key.",
+      examples: ['emil.barzin@viktorbarzin.me'],
     }),
     k8s_user: Username.optional().describe(
       'Key into the legacy Vault secret/platform k8s_users map. Default: the os_user. Unique, also against other people\'s defaults.',
     ),
     tier: Tier.describe('The RBAC tier, the single identity axis: admin, power-user or namespace-owner.'),
     namespaces: z
-      .array(Namespace.describe('A Kubernetes namespace (DNS-1123 label; not default, kube-*, platform, viktor or workstations).'))
+      .array(Namespace.describe('A Kubernetes namespace (DNS-1123 label), not one the site reserves (kubernetes.reserved_namespaces, vault.reserved_kv_names).'))
       .optional()
       .meta({
         description: 'Namespaces a namespace-owner owns: required for that tier (at least one, no repeats), forbidden otherwise. The first is the kubeconfig\'s default namespace.',
@@ -71,7 +76,7 @@ export const Roster = z
   .strictObject({
     version: z.literal(1).describe('Format version of the roster: 1.'),
     people: z
-      .record(OsUser.describe('os_user: the pinned Unix account name (lowercase letter, then lowercase letters, digits, _ or -).'), Person)
+      .record(OsUser.describe('os_user: the pinned Unix account name (lowercase letter, then lowercase letters, digits, _ or -; ends with a letter or digit).'), Person)
       .describe('People keyed by os_user. At least one admin must remain; every other tier may be empty.'),
     retired_uids: z
       .array(Uid)

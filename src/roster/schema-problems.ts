@@ -60,7 +60,8 @@ function expectedName(expected: string): string {
 export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let v: unknown = root;
   for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
+    // Own properties only: a roster key such as `constructor` must never reach Object.prototype.
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string, unknown>)[seg as string];
   }
   return v;

@@ -4,7 +4,9 @@
 // environment (PG_CONN_STR, VAULT_TOKEN, KUBE_*) or the admin's own login at run time.
 // The descriptions are what an editor shows on hover (roster/site.schema.json).
 import { z } from 'zod';
-import { AbsPath, BranchName, GitUrl, Size, SizeOrZero, Uid, Username } from './values';
+import {
+  AbsPath, BranchName, DEFAULT_RESERVED_KV_NAMES, DEFAULT_RESERVED_NAMESPACES, GitUrl, Size, SizeOrZero, Uid, Username,
+} from './values';
 
 const HostKey = z
   .string()
@@ -86,6 +88,16 @@ export const Oidc = z
   })
   .describe('OIDC login of kubectl (kubelogin) against Authentik.');
 
+/** A namespace name or glob pattern (`*` is any run of characters). */
+const NamespacePattern = z.string().regex(/^[a-z0-9*][-a-z0-9*]{0,62}$/, {
+  error: "must be a namespace name or glob pattern: lowercase letters, digits, '-' and '*' (any run of characters), at most 63",
+});
+
+/** A top-level KV name or glob pattern. */
+const KvNamePattern = z.string().regex(/^[A-Za-z0-9*][A-Za-z0-9._*-]*$/, {
+  error: "must be a KV name or glob pattern: letters, digits, '.', '_', '-' and '*' (any run of characters), starting with a letter, digit or '*'",
+});
+
 export const Kubernetes = z
   .strictObject({
     api_server: z
@@ -102,6 +114,15 @@ export const Kubernetes = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'" })
       .default('homelab')
       .describe('Name of the cluster and context in generated kubeconfigs.'),
+    reserved_namespaces: z
+      .array(NamespacePattern)
+      .default([...DEFAULT_RESERVED_NAMESPACES])
+      .meta({
+        description:
+          "Namespaces and glob patterns ('*' is any run of characters) no namespace-owner may own: the platform's own. " +
+          'Replaces the default list; default and kube-* are reserved whatever it says.',
+        examples: [['default', 'kube-*', 'vault', '0-core-*']],
+      }),
   })
   .describe('The Kubernetes cluster people reach with kubectl.');
 
@@ -155,6 +176,15 @@ export const Vault = z
       .array(VaultPolicyName)
       .default(['vault-admin'])
       .describe("Existing Vault policies an admin's entity receives in addition to workstations-admin."),
+    reserved_kv_names: z
+      .array(KvNamePattern)
+      .default([...DEFAULT_RESERVED_KV_NAMES])
+      .meta({
+        description:
+          "Top-level KV names and glob patterns ('*' is any run of characters) no namespace-owner may own: a namespace-owner " +
+          'gets <kv_mount>/<namespace>, so a namespace of this name would expose these secrets. Replaces the default list.',
+        examples: [['platform', 'viktor', 'workstations']],
+      }),
     legacy_cross_check: LegacyCrossCheck.prefault({}),
   })
   .describe('Vault: entities, aliases and policies per person.');
@@ -208,9 +238,11 @@ export const ConfigBase = z
 
 export const MemoryBudgets = z
   .strictObject({
-    admin: Size.default('16G').describe('MemoryMax of an admin\'s user slice.'),
-    'power-user': Size.default('8G').describe('MemoryMax of a power-user\'s user slice.'),
-    'namespace-owner': Size.default('6G').describe('MemoryMax of a namespace-owner\'s user slice.'),
+    // One budget for everyone, equal to the t3-serve@ unit's cap, as the homelab runs it:
+    // unequal slice and unit caps once caused an outage (BRIEF section 8).
+    admin: Size.default('24G').describe('MemoryMax of an admin\'s user slice (default: the t3-serve@ cap, the same for everyone).'),
+    'power-user': Size.default('24G').describe('MemoryMax of a power-user\'s user slice (default: the t3-serve@ cap, the same for everyone).'),
+    'namespace-owner': Size.default('24G').describe('MemoryMax of a namespace-owner\'s user slice (default: the t3-serve@ cap, the same for everyone).'),
   })
   .describe('Per-tier memory budget (systemd MemoryMax of a user slice); a person\'s workstation.memory_max overrides it.');
 
@@ -221,12 +253,23 @@ export const Capacity = z
     // value, and the JSON Schema shows them (it leaves out a default of a transform).
     swap: SizeOrZero.prefault('8G').describe('Swap of the devvm; 0 is refused (the OOM killer, not the memory caps, would decide).'),
     disk: Size.default('200G').describe('Disk of the filesystem holding /home.'),
+    max_overcommit: z
+      .number()
+      .min(0.1, { error: 'must be at least 0.1' })
+      .max(100, { error: 'must be at most 100' })
+      .default(4)
+      .describe(
+        'Highest accepted ratio of the sum of the active workstations\' memory budgets to RAM + swap. Budgets are caps, not use: ' +
+          'the devvm is overcommitted on purpose, with earlyoom as the last resort. Default 4: the homelab runs 2.4 (4 x 24G on 32G + 8G).',
+      ),
+    // Deprecated: accepted so an older site file still validates, ignored by the check
+    // (which prints a note). Remove it from the site file.
     max_concurrent_active: z
       .number()
       .int()
       .min(1)
-      .default(4)
-      .describe("How many active Workstations may run sessions at once (the capacity plan's assumption)."),
+      .optional()
+      .describe('Deprecated and ignored: the capacity check now counts every active budget against max_overcommit. Remove it.'),
     headroom: Size.default('4G').describe('Memory kept free for the system and page cache.'),
     disk_per_workstation: Size.default('10G').describe('Disk each workstation is expected to use (clone, caches, Claude projects).'),
     disk_floor: Size.default('20G').describe("Free disk that must remain after every workstation's share."),

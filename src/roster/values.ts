@@ -18,12 +18,15 @@ export const SYSTEM_ACCOUNTS: readonly string[] = [
   'code-shared', 'ubuntu', 'debian',
 ];
 
-const OS_USER_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+// A Unix account name that is also a valid Kubernetes label value (the os_user is written
+// as one): label values end with a letter or digit, so `emo_` and `emo-` are refused here
+// rather than by the API at apply. One pattern, so editors flag it too (roster.schema.json).
+const OS_USER_RE = /^[a-z]([a-z0-9_-]{0,30}[a-z0-9])?$/;
+export const OS_USER_RULE =
+  "must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit";
 export const OsUser = z
   .string()
-  .regex(OS_USER_RE, {
-    error: "must be a Unix account name: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-'",
-  })
+  .regex(OS_USER_RE, { error: OS_USER_RULE })
   .refine((name) => !isSystemAccount(name), { error: 'is a system account name, not a person' });
 
 export function isSystemAccount(name: string): boolean {
@@ -31,23 +34,51 @@ export function isSystemAccount(name: string): boolean {
 }
 
 /**
- * Top-level KV names that must never be handed to a namespace-owner: `platform` holds
- * cluster-wide maps (k8s_users), `viktor` the admin's own secrets, and `workstations`
- * every person's personal path.
+ * Namespaces never handed to a namespace-owner (site `kubernetes.reserved_namespaces`
+ * default): Kubernetes' own (`default`, `kube-*`), the homelab's platform namespaces and
+ * its Namespace tier prefixes. Glob patterns: `*` matches any run of characters.
  */
-export const RESERVED_KV_NAMES: readonly string[] = ['platform', 'viktor', 'workstations'];
+export const DEFAULT_RESERVED_NAMESPACES: readonly string[] = [
+  'default', 'kube-*',
+  'vault', 'authentik', 'cert-manager', 'longhorn-system', 'metallb-system', 'monitoring',
+  'ingress-nginx', 'traefik', 'kyverno', 'dbaas', 'technitium', 'cloudflared', 'mailserver',
+  'workstations', '0-core-*', '1-cluster-*',
+];
 
-/** A Kubernetes namespace a namespace-owner may own: a DNS-1123 label, not default or kube-*. */
+/**
+ * Top-level KV names never handed to a namespace-owner, who gets `<kv>/<namespace>` in
+ * Vault (site `vault.reserved_kv_names` default): `platform` holds cluster-wide maps
+ * (k8s_users), `viktor` the admin's own secrets, `workstations` every person's personal
+ * path, `claude-users` and `workstation` the shipped system's per-user Claude and devvm
+ * secrets.
+ */
+export const DEFAULT_RESERVED_KV_NAMES: readonly string[] = ['platform', 'viktor', 'workstations', 'claude-users', 'workstation'];
+
+/** Kubernetes' own namespaces: reserved whatever the site says. */
+export const ALWAYS_RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-*'];
+
+/** Whether `name` matches a glob pattern where `*` is any run of characters (possibly empty). */
+export function globMatch(pattern: string, name: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === name;
+  const [head, ...rest] = parts;
+  const tail = rest.pop()!;
+  if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail)) return false;
+  let at = head.length;
+  const end = name.length - tail.length;
+  for (const middle of rest) {
+    const found = name.indexOf(middle, at);
+    if (found < 0 || found + middle.length > end) return false;
+    at = found + middle.length;
+  }
+  return true;
+}
+
+/** A Kubernetes namespace a namespace-owner may own: a DNS-1123 label (reserved names are a site rule). */
 export const Namespace = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
     error: 'must be a DNS-1123 label (lowercase letters, digits and "-", at most 63, alphanumeric at both ends)',
-  })
-  .refine((ns) => ns !== 'default' && !ns.startsWith('kube-'), {
-    error: 'must not be "default" or a kube-* system namespace',
-  })
-  .refine((ns) => !RESERVED_KV_NAMES.includes(ns), {
-    error: "is reserved: a namespace-owner gets <kv>/<namespace> in Vault, and <kv>/platform, viktor and workstations hold cluster-wide, admin and per-person secrets",
   });
 
 export const RepoName = z
@@ -64,12 +95,31 @@ export const Email = z
     error: 'must be an email address (the OIDC email claim)',
   });
 
-/** Authentik usernames and legacy k8s_users keys: printable identifiers, no spaces or shell syntax. */
+/**
+ * Authentik usernames and legacy k8s_users keys: printable identifiers, no spaces or shell
+ * syntax. Authentik usernames are often emails (`emil.barzin@viktorbarzin.me`): accepted.
+ */
 export const Username = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$/, {
     error: "must start with a letter or digit and contain only letters, digits, '.', '_', '@', '+' and '-' (at most 150 characters)",
   });
+
+/**
+ * The key the web terminal (`/etc/ttyd-user-map` lines `<web_key>=<os_user>`) and t3's
+ * dispatch map (a JSON key) use for a person: no '=', whitespace, '@' or newline.
+ */
+export const WebKey = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,149}$/, {
+    error: "must start with a letter or digit and contain only letters, digits, '.', '_', '+' and '-' (at most 150 characters)",
+  });
+
+/** The default web key: the local part of the Authentik username (before the first '@'), or all of it. */
+export function defaultWebKey(authentikUser: string): string {
+  const at = authentikUser.indexOf('@');
+  return at < 0 ? authentikUser : authentikUser.slice(0, at);
+}
 
 /** A memory or disk size as systemd writes it: a positive integer with K, M, G or T (powers of 1024). */
 export const Size = z.string().regex(/^[1-9][0-9]{0,5}[KMGT]$/, {

@@ -104,7 +104,10 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Every key that appears twice in one mapping, pointing at the repeat and naming the first. */
+/**
+ * Every key that appears twice in one mapping, pointing at the repeat and naming the
+ * first; and every `__proto__` key, which no JavaScript object can hold as data.
+ */
 function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): Problem[] {
   const problems: Problem[] = [];
   const walk = (node: unknown, path: PathSegment[]) => {
@@ -115,7 +118,16 @@ function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): 
         const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
         if (key !== undefined && isScalar(keyNode)) {
           const first = seen.get(key);
-          if (first) {
+          if (key === '__proto__') {
+            // toJS keeps it as an own property, but any later copy into a plain object
+            // (zod's record among them) sets the prototype instead: the entry would vanish
+            // without an error. Refused wherever it appears.
+            const here = lines.linePos(keyNode.range![0]);
+            problems.push({
+              file, line: here.line, col: here.col, path: dotted([...path, key]),
+              message: 'key "__proto__" is not allowed: JavaScript treats it as the object\'s prototype, so this entry would be silently dropped',
+            });
+          } else if (first) {
             const here = lines.linePos(keyNode.range![0]);
             const there = lines.linePos(first.range![0]);
             problems.push({

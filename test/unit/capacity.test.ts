@@ -1,7 +1,7 @@
 // Capacity prerequisites: table-driven, with the printed arithmetic asserted.
-import { checkCapacity } from '../../src/capacity/check';
+import { checkCapacity, formatRatio } from '../../src/capacity/check';
 import { derive } from '../../src/desired/derive';
-import { loadInputs } from '../../src/roster/load';
+import { loadInputs, parseRoster, parseSite } from '../../src/roster/load';
 import { InvalidInputError } from '../../src/roster/problems';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,62 +12,84 @@ const { roster, site } = exampleInputs();
 const desired = derive(roster, site);
 const withCapacity = (capacity: Partial<typeof site.capacity>) => ({ ...site, capacity: { ...site.capacity, ...capacity } });
 
+const PER_PERSON = 'per person: largest active budget wizard 16G; at most RAM 32G + swap 8G - headroom 4G = 36G';
+const DISK = 'disk: 200G - 3 workstation(s) x 10G = 170G; floor 20G';
+
 test.each([
   {
     name: 'fits',
     capacity: {},
-    lines: [
-      'memory: 2 largest active budget(s) of 2 (max_concurrent_active 4): wizard 16G + emo 8G = 24G; available RAM 32G + swap 8G - headroom 4G = 36G',
-      'disk: 200G - 3 workstation(s) x 10G = 170G; floor 20G',
-    ],
+    lines: ['overcommit: 2 active (emo 8G + wizard 16G) = 24G against RAM 32G + swap 8G = 40G: 0.6x (max_overcommit 4)', PER_PERSON, DISK],
     findings: [],
   },
   {
     name: 'swap 0',
     capacity: { swap: '0' },
     lines: [
-      'memory: 2 largest active budget(s) of 2 (max_concurrent_active 4): wizard 16G + emo 8G = 24G; available RAM 32G + swap 0 - headroom 4G = 28G',
-      'disk: 200G - 3 workstation(s) x 10G = 170G; floor 20G',
+      'overcommit: 2 active (emo 8G + wizard 16G) = 24G against RAM 32G + swap 0 = 32G: 0.75x (max_overcommit 4)',
+      'per person: largest active budget wizard 16G; at most RAM 32G + swap 0 - headroom 4G = 28G',
+      DISK,
     ],
     findings: [{ key: 'swap', message: 'swap is 0: add swap to the devvm first (with swap 0 the OOM killer, not the memory caps, decides; BRIEF section 5)' }],
   },
   {
-    name: 'over budget',
-    capacity: { ram: '16G', swap: '4G' },
+    name: 'overcommit above max_overcommit',
+    capacity: { ram: '8G', swap: '4G', max_overcommit: 1.5 },
     lines: [
-      'memory: 2 largest active budget(s) of 2 (max_concurrent_active 4): wizard 16G + emo 8G = 24G; available RAM 16G + swap 4G - headroom 4G = 16G',
-      'disk: 200G - 3 workstation(s) x 10G = 170G; floor 20G',
+      'overcommit: 2 active (emo 8G + wizard 16G) = 24G against RAM 8G + swap 4G = 12G: 2x (max_overcommit 1.5)',
+      'per person: largest active budget wizard 16G; at most RAM 8G + swap 4G - headroom 4G = 8G',
+      DISK,
     ],
     findings: [
       {
-        key: 'ram',
+        key: 'memory',
+        tier: 'admin',
+        message: 'the admin budget 16G alone exceeds what the devvm can give one person: RAM 8G + swap 4G - headroom 4G = 8G (active at this budget: wizard)',
+      },
+      {
+        key: 'max_overcommit',
         message:
-          'capacity exceeded: 2 largest active budget(s) of 2 (max_concurrent_active 4): wizard 16G + emo 8G = 24G; available RAM 16G + swap 4G - headroom 4G = 16G; need 8G more, or fewer concurrent active workstations',
+          'overcommit 2x is above max_overcommit 1.5: 2 active (emo 8G + wizard 16G) = 24G against RAM 8G + swap 4G = 12G: 2x (max_overcommit 1.5); add RAM or swap, lower the budgets or park someone',
       },
     ],
   },
   {
-    name: 'only the largest max_concurrent_active budgets count',
-    capacity: { ram: '16G', swap: '4G', max_concurrent_active: 1 },
+    name: 'overcommit is allowed up to max_overcommit (budgets are caps, not use)',
+    capacity: { ram: '16G', swap: '4G', max_overcommit: 1.2 },
     lines: [
-      'memory: 1 largest active budget(s) of 2 (max_concurrent_active 1): wizard 16G = 16G; available RAM 16G + swap 4G - headroom 4G = 16G',
-      'disk: 200G - 3 workstation(s) x 10G = 170G; floor 20G',
+      'overcommit: 2 active (emo 8G + wizard 16G) = 24G against RAM 16G + swap 4G = 20G: 1.2x (max_overcommit 1.2)',
+      'per person: largest active budget wizard 16G; at most RAM 16G + swap 4G - headroom 4G = 16G',
+      DISK,
+    ],
+    findings: [],
+  },
+  {
+    name: 'the deprecated max_concurrent_active is accepted, ignored and noted',
+    capacity: { max_concurrent_active: 1 },
+    lines: [
+      'overcommit: 2 active (emo 8G + wizard 16G) = 24G against RAM 32G + swap 8G = 40G: 0.6x (max_overcommit 4)',
+      PER_PERSON,
+      DISK,
+      'note: capacity.max_concurrent_active is deprecated and ignored (every active budget counts against max_overcommit): remove it',
     ],
     findings: [],
   },
   {
     name: 'disk below the floor',
     capacity: { disk: '40G' },
-    lines: [
-      'memory: 2 largest active budget(s) of 2 (max_concurrent_active 4): wizard 16G + emo 8G = 24G; available RAM 32G + swap 8G - headroom 4G = 36G',
-      'disk: 40G - 3 workstation(s) x 10G = 10G; floor 20G',
-    ],
+    lines: ['overcommit: 2 active (emo 8G + wizard 16G) = 24G against RAM 32G + swap 8G = 40G: 0.6x (max_overcommit 4)', PER_PERSON, 'disk: 40G - 3 workstation(s) x 10G = 10G; floor 20G'],
     findings: [{ key: 'disk', message: 'disk below floor: 40G - 3 workstation(s) x 10G = 10G; floor 20G' }],
   },
 ])('$name', ({ capacity, lines, findings }) => {
   const report = checkCapacity(desired, withCapacity(capacity));
   expect(report.lines).toEqual(lines);
   expect(report.findings).toEqual(findings);
+});
+
+test.each([
+  [2.4, '2.4'], [0.6, '0.6'], [10 / 3, '3.33'], [4, '4'], [0, '0'],
+])('the ratio %d prints as %s', (ratio, text) => {
+  expect(formatRatio(ratio)).toBe(text);
 });
 
 test('a capacity refusal is a positioned problem at the site key, and stops synth', () => {
@@ -87,9 +109,9 @@ test('a capacity refusal is a positioned problem at the site key, and stops synt
   );
 });
 
-describe('a person\'s memory_max that breaks the capacity check', () => {
-  // Own fixtures: a small site (32G RAM + 8G swap - 4G headroom = 36G) and a roster whose
-  // only problem is emo's raised memory_max.
+describe('capacity refusals at the line to edit', () => {
+  // Own fixtures: a site that writes its budgets (one line each) on 32G RAM + 8G swap -
+  // 4G headroom, and a roster whose only problem is emo's raised memory_max.
   const SITE = yaml`
     version: 1
     devvm:
@@ -100,6 +122,9 @@ describe('a person\'s memory_max that breaks the capacity check', () => {
       url: https://github.com/ViktorBarzin/infra.git
     config_base:
       url: https://github.com/ViktorBarzin/dotfiles.git
+    memory_budgets:
+      admin: 24G
+      power-user: 8G
     capacity:
       ram: 32G
       swap: 8G
@@ -133,12 +158,12 @@ describe('a person\'s memory_max that breaks the capacity check', () => {
     }
     return 'valid';
   };
+  const withMemoryMax = (size: string) => ROSTER.replace('memory_max: 999T', `memory_max: ${size}`);
 
-  test('is one problem at that person\'s workstation.memory_max line in the roster', () => {
+  test('one budget larger than the devvm can give one person: at that person\'s memory_max line', () => {
     expect(load(ROSTER)).toBe(
-      'roster.yaml:15:19 people.emo.workstation.memory_max: memory_max 999T exceeds the devvm\'s capacity: ' +
-        '2 largest active budget(s) of 2 (max_concurrent_active 4): emo 999T + wizard 16G = 1022992G; ' +
-        'available RAM 32G + swap 8G - headroom 4G = 36G; need 1022956G more: lower it (the power-user budget is 8G)',
+      'roster.yaml:15:19 people.emo.workstation.memory_max: memory_max 999T alone exceeds what the devvm can give one person: ' +
+        'RAM 32G + swap 8G - headroom 4G = 36G: lower it (the power-user budget is 8G)',
     );
   });
 
@@ -146,14 +171,80 @@ describe('a person\'s memory_max that breaks the capacity check', () => {
     expect(load(ROSTER.replace('      memory_max: 999T\n', '      parked: false\n'))).toBe('valid');
   });
 
-  test('when the site is too small even at the tier budgets, the site capacity is the line to edit', () => {
-    expect(load(ROSTER, SITE.replace('  ram: 32G', '  ram: 8G'))).toBe(
-      'site.yaml:11:8 capacity.ram: capacity exceeded: 2 largest active budget(s) of 2 (max_concurrent_active 4): ' +
-        'emo 999T + wizard 16G = 1022992G; available RAM 8G + swap 8G - headroom 4G = 12G; need 1022980G more, or fewer concurrent active workstations',
+  test('a tier budget larger than the devvm can give one person: at the site\'s memory_budgets.<tier> line', () => {
+    expect(load(withMemoryMax('8G'), SITE.replace('  admin: 24G', '  admin: 48G'))).toBe(
+      'site.yaml:11:10 memory_budgets.admin: the admin budget 48G alone exceeds what the devvm can give one person: ' +
+        'RAM 32G + swap 8G - headroom 4G = 36G (active at this budget: wizard)',
+    );
+  });
+
+  test('a raised memory_max that takes the overcommit above max_overcommit: at that person\'s line', () => {
+    const strict = SITE.replace('  swap: 8G', '  swap: 8G\n  max_overcommit: 1');
+    expect(load(withMemoryMax('20G'), strict)).toBe(
+      'roster.yaml:15:19 people.emo.workstation.memory_max: memory_max 20G takes the overcommit above max_overcommit: ' +
+        '2 active (emo 20G + wizard 24G) = 44G against RAM 32G + swap 8G = 40G: 1.1x (max_overcommit 1): lower it (the power-user budget is 8G)',
+    );
+  });
+
+  test('an overcommit above max_overcommit at the tier budgets: at the site\'s max_overcommit line', () => {
+    const strict = SITE.replace('  swap: 8G', '  swap: 8G\n  max_overcommit: 0.5');
+    expect(load(withMemoryMax('8G'), strict)).toBe(
+      'site.yaml:16:19 capacity.max_overcommit: overcommit 0.8x is above max_overcommit 0.5: ' +
+        '2 active (emo 8G + wizard 24G) = 32G against RAM 32G + swap 8G = 40G: 0.8x (max_overcommit 0.5); add RAM or swap, lower the budgets or park someone',
     );
   });
 
   test('a raised memory_max of a parked person is not counted', () => {
     expect(load(ROSTER.replace('      memory_max: 999T\n', '      memory_max: 999T\n      parked: true\n'))).toBe('valid');
+  });
+});
+
+describe('the homelab as it runs: one 24G budget for everyone, overcommitted', () => {
+  const SITE = yaml`
+    version: 1
+    devvm:
+      host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY
+    kubernetes:
+      api_server: https://10.0.20.100:6443
+    infra_repo:
+      url: https://github.com/ViktorBarzin/infra.git
+    config_base:
+      url: https://github.com/ViktorBarzin/dotfiles.git
+  `;
+  const tiers = ['admin', 'power-user', 'power-user', 'namespace-owner', 'power-user', 'power-user', 'power-user'];
+  const roster = (n: number) =>
+    'version: 1\npeople:\n' +
+    tiers.slice(0, n).map((tier, i) =>
+      `  user${i}:\n    email: user${i}@example.com\n    authentik_user: user${i}@example.com\n    tier: ${tier}\n` +
+        (tier === 'namespace-owner' ? `    namespaces: [ns-${i}]\n` : '') +
+        `    uid: ${1000 + i}\n    workstation: {}\n`).join('');
+  const report = (n: number) => {
+    const site = parseSite('site.yaml', SITE);
+    const r = site.ok ? parseRoster('roster.yaml', roster(n), site.value) : undefined;
+    if (!site.ok || !r?.ok) throw new Error('fixture invalid');
+    return checkCapacity(derive(r.value, site.value), site.value);
+  };
+
+  test('the site defaults: every tier 24G, max_overcommit 4', () => {
+    const site = parseSite('site.yaml', SITE);
+    expect(site.ok && site.value.memory_budgets).toEqual({ admin: '24G', 'power-user': '24G', 'namespace-owner': '24G' });
+    expect(site.ok && site.value.capacity.max_overcommit).toBe(4);
+  });
+
+  test('4 active people at 24G on 32G RAM + 8G swap are accepted, and the arithmetic says so', () => {
+    const r = report(4);
+    expect(r.lines[0]).toBe('overcommit: 4 active x 24G = 96G against RAM 32G + swap 8G = 40G: 2.4x (max_overcommit 4)');
+    expect(r.findings).toEqual([]);
+  });
+
+  test('7 active people at 24G are refused by the default max_overcommit (4.2x)', () => {
+    expect(report(6).findings).toEqual([]);
+    expect(report(7).findings).toEqual([
+      {
+        key: 'max_overcommit',
+        message:
+          'overcommit 4.2x is above max_overcommit 4: 7 active x 24G = 168G against RAM 32G + swap 8G = 40G: 4.2x (max_overcommit 4); add RAM or swap, lower the budgets or park someone',
+      },
+    ]);
   });
 });

@@ -73,3 +73,11 @@ test('a valid roster gets no diagnostics', async () => {
   // Opened after the misspelt one, whose diagnostics prove the schema is loaded and applied.
   expect(lines(await diagnostics('editor-valid-roster.yaml', () => true, 'diagnostics'))).toEqual([]);
 });
+
+test('an os_user that is no label value and a web_key with "=" are flagged in words', async () => {
+  const ds = await diagnostics('editor-label-roster.yaml', (d) => d.length >= 2, 'diagnostics');
+  expect(lines(ds)).toEqual([
+    "12:16 must start with a letter or digit and contain only letters, digits, '.', '_', '+' and '-' (at most 150 characters)",
+    "13:3 must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit",
+  ]);
+});

@@ -1,5 +1,8 @@
 // Every roster rule, each with an invalid roster and the exact line it must produce.
-import { rosterProblems, yaml } from '../support/inputs';
+import { derive } from '../../src/desired/derive';
+import { parseRoster } from '../../src/roster/load';
+import { formatProblem } from '../../src/roster/problems';
+import { exampleSite, rosterProblems, yaml } from '../support/inputs';
 
 // Line numbers below are those of BASE; each case edits one spot.
 const BASE = yaml`
@@ -44,7 +47,7 @@ describe('schema rules', () => {
 
   test('os_user must be a Unix account name', () => {
     expect(rosterProblems(edit('  emo:\n', '  Emo:\n'))).toEqual([
-      "roster/roster.yaml:9:3 people.Emo: invalid key \"Emo\": must be a Unix account name: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-'",
+      "roster/roster.yaml:9:3 people.Emo: invalid key \"Emo\": must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit",
     ]);
   });
 
@@ -60,9 +63,26 @@ describe('schema rules', () => {
     ]);
   });
 
-  test.each(['default', 'kube-system', 'kube-public'])('namespace %s is refused', (ns) => {
+  test.each([['default', 'default'], ['kube-system', 'kube-*'], ['kube-public', 'kube-*']])('namespace %s is refused', (ns, pattern) => {
     expect(rosterProblems(edit('[plotting-book]', `[plotting-book, ${ns}]`))).toEqual([
-      `roster/roster.yaml:20:33 people.anca.namespaces.1: must not be "default" or a kube-* system namespace, got "${ns}"`,
+      `roster/roster.yaml:20:33 people.anca.namespaces.1: namespace "${ns}" is reserved: it matches "${pattern}", Kubernetes' own namespaces (reserved whatever kubernetes.reserved_namespaces says)`,
+    ]);
+  });
+
+  test.each(['emo_', 'emo-', 'e-'])('os_user %s is refused: it is also a Kubernetes label value', (name) => {
+    expect(rosterProblems(edit('  emo:\n', `  ${name}:\n`))).toEqual([
+      `roster/roster.yaml:9:3 people.${name}: invalid key "${name}": must be a Unix account name that is also a Kubernetes label value: a lowercase letter, then at most 31 lowercase letters, digits, '_' or '-', ending with a letter or digit`,
+    ]);
+  });
+
+  test.each(['e', 'e9', 'emo_2', `e${'x'.repeat(31)}`])('os_user %s is still valid', (name) => {
+    expect(rosterProblems(edit('  emo:\n', `  ${name}:\n`))).toEqual([]);
+  });
+
+  test('os_user __proto__ is refused in words, not silently dropped', () => {
+    // Before: the YAML-to-object copy set the prototype and the person vanished, valid.
+    expect(rosterProblems(edit('  emo:\n', '  __proto__:\n'))).toEqual([
+      `roster/roster.yaml:9:3 people.__proto__: key "__proto__" is not allowed: JavaScript treats it as the object's prototype, so this entry would be silently dropped`,
     ]);
   });
 
@@ -312,8 +332,115 @@ describe('cross-field rules', () => {
   });
 });
 
-test.each(['platform', 'viktor', 'workstations'])('namespace %s is reserved (its Vault path holds shared secrets)', (ns) => {
+test.each(['platform', 'viktor', 'claude-users', 'workstation'])('namespace %s is a reserved Vault KV name (its Vault path holds shared secrets)', (ns) => {
   expect(rosterProblems(BASE.replace('[plotting-book]', `[${ns}]`))).toEqual([
-    `roster/roster.yaml:20:18 people.anca.namespaces.0: is reserved: a namespace-owner gets <kv>/<namespace> in Vault, and <kv>/platform, viktor and workstations hold cluster-wide, admin and per-person secrets, got "${ns}"`,
+    `roster/roster.yaml:20:18 people.anca.namespaces.0: namespace "${ns}" is reserved by the site rule vault.reserved_kv_names (it matches "${ns}"): a namespace-owner gets secret/${ns} in Vault, which holds platform secrets`,
   ]);
+});
+
+describe('site-reserved namespaces (kubernetes.reserved_namespaces)', () => {
+  const reserved = (ns: string, pattern: string) =>
+    `namespace "${ns}" is reserved by the site rule kubernetes.reserved_namespaces (it matches "${pattern}"): the platform's own namespaces are never owned by a namespace-owner`;
+
+  test('the platform namespaces are refused, each at its own place in the list', () => {
+    // Before: this validated and bound `admin` in each, plus Vault KV under those names.
+    expect(rosterProblems(BASE.replace('[plotting-book]', '[vault, authentik, cert-manager, longhorn-system]'))).toEqual([
+      `roster/roster.yaml:20:18 people.anca.namespaces.0: ${reserved('vault', 'vault')}`,
+      `roster/roster.yaml:20:25 people.anca.namespaces.1: ${reserved('authentik', 'authentik')}`,
+      `roster/roster.yaml:20:36 people.anca.namespaces.2: ${reserved('cert-manager', 'cert-manager')}`,
+      `roster/roster.yaml:20:50 people.anca.namespaces.3: ${reserved('longhorn-system', 'longhorn-system')}`,
+    ]);
+  });
+
+  test.each([
+    ['workstations', 'workstations'], ['monitoring', 'monitoring'], ['0-core-dns', '0-core-*'], ['1-cluster-x', '1-cluster-*'],
+  ])('%s matches %s', (ns, pattern) => {
+    expect(rosterProblems(BASE.replace('[plotting-book]', `[${ns}]`))).toEqual([`roster/roster.yaml:20:18 people.anca.namespaces.0: ${reserved(ns, pattern)}`]);
+  });
+
+  test('names that only resemble a pattern are allowed', () => {
+    expect(rosterProblems(BASE.replace('[plotting-book]', '[vaulty, kube, my-monitoring, 2-core-x]'))).toEqual([]);
+  });
+
+  test('the site list replaces the default, but default and kube-* stay reserved', () => {
+    const site = exampleSite();
+    const custom = { ...site, kubernetes: { ...site.kubernetes, reserved_namespaces: ['team-*'] }, vault: { ...site.vault, reserved_kv_names: ['shared'] } };
+    expect(rosterProblems(BASE.replace('[plotting-book]', '[vault, team-a, shared, kube-system, platform]'), custom)).toEqual([
+      `roster/roster.yaml:20:25 people.anca.namespaces.1: ${reserved('team-a', 'team-*')}`,
+      'roster/roster.yaml:20:33 people.anca.namespaces.2: namespace "shared" is reserved by the site rule vault.reserved_kv_names (it matches "shared"): a namespace-owner gets secret/shared in Vault, which holds platform secrets',
+      `roster/roster.yaml:20:41 people.anca.namespaces.3: namespace "kube-system" is reserved: it matches "kube-*", Kubernetes' own namespaces (reserved whatever kubernetes.reserved_namespaces says)`,
+    ]);
+  });
+});
+
+describe('roster keys that are also names on Object.prototype', () => {
+  // `constructor` is a valid Unix account name; every lookup keyed by os_user must
+  // treat it as data (Map / own properties), never find Object.prototype.constructor.
+  const CONSTRUCTOR = BASE.replace('  emo:\n', '  constructor:\n').replace('    email: anca@example.com\n', '    email: anca@example.com\n    k8s_user: constructor\n');
+
+  test('an os_user named constructor validates like any other', () => {
+    expect(rosterProblems(BASE.replace('  emo:\n', '  constructor:\n'))).toEqual([]);
+  });
+
+  test('its uniqueness rules see it as a person (its default k8s_user collides)', () => {
+    expect(rosterProblems(CONSTRUCTOR)).toEqual([
+      'roster/roster.yaml:18:15 people.anca.k8s_user: k8s_user "constructor" is already used by constructor (its default k8s_user) (first at roster/roster.yaml:9:3)',
+    ]);
+  });
+
+  test('it derives a person and a workstation', () => {
+    const site = exampleSite();
+    const r = parseRoster('roster/roster.yaml', BASE.replace('  emo:\n', '  constructor:\n'), site);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    const person = derive(r.value, site).people.find((p) => p.osUser === 'constructor');
+    expect(person).toMatchObject({ osUser: 'constructor', email: 'emo@example.com', webKey: 'emil.barzin', workstation: { osUser: 'constructor', uid: 1001 } });
+  });
+});
+
+describe('web key (ttyd map and t3 dispatch key)', () => {
+  const EMAILS = BASE.replace('authentik_user: vbarzin', 'authentik_user: vbarzin@viktorbarzin.me')
+    .replace('authentik_user: emil.barzin', 'authentik_user: emil.barzin@viktorbarzin.me');
+  const webKeys = (text: string) => {
+    const site = exampleSite();
+    const r = parseRoster('roster/roster.yaml', text, site);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    return Object.fromEntries(derive(r.value, site).people.map((p) => [p.osUser, p.webKey]));
+  };
+
+  test('Authentik usernames that are emails validate, and the web key is their local part', () => {
+    expect(rosterProblems(EMAILS)).toEqual([]);
+    // anca has no workstation: no web key.
+    expect(webKeys(EMAILS)).toEqual({ anca: undefined, emo: 'emil.barzin', wizard: 'vbarzin' });
+  });
+
+  test('workstation.web_key overrides the default', () => {
+    expect(webKeys(EMAILS.replace('      parked: false\n', '      parked: false\n      web_key: emo\n'))).toMatchObject({ emo: 'emo' });
+  });
+
+  test('two local parts that differ only in case collide, at the later authentik_user', () => {
+    const twice = EMAILS.replace('authentik_user: emil.barzin@viktorbarzin.me', 'authentik_user: VBarzin@example.com');
+    expect(rosterProblems(twice)).toEqual([
+      'roster/roster.yaml:11:21 people.emo.authentik_user: its web key "VBarzin" (the local part of authentik_user) is already used by wizard (the local part of its authentik_user) (case-insensitive; first at roster/roster.yaml:5:21): set workstation.web_key to tell them apart',
+    ]);
+    // Setting web_key resolves it.
+    expect(rosterProblems(twice.replace('      parked: false\n', '      parked: false\n      web_key: emo\n'))).toEqual([]);
+  });
+
+  test('an explicit web_key may not take another person\'s default', () => {
+    expect(rosterProblems(EMAILS.replace('      parked: false\n', '      parked: false\n      web_key: VBARZIN\n'))).toEqual([
+      'roster/roster.yaml:16:16 people.emo.workstation.web_key: web key "VBARZIN" is already used by wizard (the local part of its authentik_user) (case-insensitive; first at roster/roster.yaml:5:21)',
+    ]);
+  });
+
+  test('people without a workstation never collide (they have no web key)', () => {
+    expect(rosterProblems(EMAILS.replace('authentik_user: ancaelena98', 'authentik_user: vbarzin@elsewhere.example'))).toEqual([]);
+  });
+
+  test.each(['emo=root', 'emo root', 'emo@x', '"emo\\n"'])('web_key %s is refused (it is one line of the ttyd map and a JSON key)', (value) => {
+    const problems = rosterProblems(EMAILS.replace('      parked: false\n', `      parked: false\n      web_key: ${value}\n`));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^roster\/roster\.yaml:16:16 people\.emo\.workstation\.web_key: must start with a letter or digit and contain only letters, digits, '\.', '_', '\+' and '-' \(at most 150 characters\), got /,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 // The site file has the same strictness and error format as the roster.
+import { parseSite } from '../../src/roster/load';
 import { EXAMPLE_SITE_TEXT, exampleSite, siteProblems, yaml } from '../support/inputs';
 
 const MINIMAL = yaml`
@@ -102,5 +103,46 @@ test('pattern rules are stated in words', () => {
 test('a TAB in the site file is one line at the tab', () => {
   expect(siteProblems(edit('  api_server:', '\tapi_server:'))).toEqual([
     'roster/site.yaml:5:1 (document): tabs are not allowed for indentation in YAML; use spaces',
+  ]);
+});
+
+test('reserved namespaces and KV names default to the homelab platform\'s', () => {
+  const site = exampleSite();
+  expect(site.kubernetes.reserved_namespaces).toEqual([
+    'default', 'kube-*', 'vault', 'authentik', 'cert-manager', 'longhorn-system', 'metallb-system', 'monitoring',
+    'ingress-nginx', 'traefik', 'kyverno', 'dbaas', 'technitium', 'cloudflared', 'mailserver', 'workstations',
+    '0-core-*', '1-cluster-*',
+  ]);
+  expect(site.vault.reserved_kv_names).toEqual(['platform', 'viktor', 'workstations', 'claude-users', 'workstation']);
+});
+
+test('reserved namespace and KV patterns are stated in words', () => {
+  expect(siteProblems(edit('kubernetes:\n', 'kubernetes:\n  reserved_namespaces: [vault, "Kube_*"]\n'))).toEqual([
+    "roster/site.yaml:5:32 kubernetes.reserved_namespaces.1: must be a namespace name or glob pattern: lowercase letters, digits, '-' and '*' (any run of characters), at most 63, got \"Kube_*\"",
+  ]);
+  expect(siteProblems(`${MINIMAL}vault:\n  reserved_kv_names: [platform, "a/b"]\n`)).toEqual([
+    "roster/site.yaml:11:33 vault.reserved_kv_names.1: must be a KV name or glob pattern: letters, digits, '.', '_', '-' and '*' (any run of characters), starting with a letter, digit or '*', got \"a/b\"",
+  ]);
+});
+
+test('memory budgets default to one 24G budget for everyone (the t3-serve@ cap)', () => {
+  const r = parseSite('roster/site.yaml', MINIMAL);
+  expect(r.ok && r.value.memory_budgets).toEqual({ admin: '24G', 'power-user': '24G', 'namespace-owner': '24G' });
+  expect(r.ok && r.value.capacity.max_overcommit).toBe(4);
+});
+
+test('max_overcommit is a bounded number; max_concurrent_active is still accepted (deprecated)', () => {
+  expect(siteProblems(`${MINIMAL}capacity:\n  max_overcommit: 0\n`)).toEqual([
+    'roster/site.yaml:11:19 capacity.max_overcommit: must be at least 0.1, got number 0',
+  ]);
+  expect(siteProblems(`${MINIMAL}capacity:\n  max_overcommit: lots\n`)).toEqual([
+    'roster/site.yaml:11:19 capacity.max_overcommit: expected number, got "lots"',
+  ]);
+  expect(siteProblems(`${MINIMAL}capacity:\n  max_concurrent_active: 4\n`)).toEqual([]);
+});
+
+test('a __proto__ key in the site is refused, not silently dropped', () => {
+  expect(siteProblems(`${MINIMAL}__proto__: { x: 1 }\n`)).toEqual([
+    'roster/site.yaml:10:1 __proto__: key "__proto__" is not allowed: JavaScript treats it as the object\'s prototype, so this entry would be silently dropped',
   ]);
 });
