@@ -67,7 +67,11 @@ export function unitNames(ws: WorkstationState): { unit: string; wanted: boolean
   ];
 }
 
-const isEnabled = (unit: string) => probe('systemctl', ['is-enabled', '--quiet', unit]).status === 0;
+/**
+ * `is-enabled` exits 0 for `static` units too (no [Install] section, e.g. the service a
+ * timer starts): only an install symlink counts as enabled.
+ */
+const isEnabled = (unit: string) => ['enabled', 'enabled-runtime'].includes(probe('systemctl', ['is-enabled', unit]).stdout.trim());
 const isActive = (unit: string) => probe('systemctl', ['is-active', '--quiet', unit]).status === 0;
 const isFailed = (unit: string) => probe('systemctl', ['is-failed', '--quiet', unit]).status === 0;
 
@@ -90,7 +94,7 @@ export function stopUnit(unit: string, companions: readonly string[], dryRun: bo
     const enabled = isEnabled(u);
     const active = isActive(u);
     if (enabled || active) {
-      actions.push(`disabled ${u}`);
+      actions.push(`${enabled ? 'disabled' : 'stopped'} ${u}`);
       if (!dryRun) {
         const p = systemctl([enabled ? 'disable' : 'stop', ...(enabled ? ['--now'] : []), u]);
         if (p) problems.push(p);
