@@ -13,7 +13,7 @@ import { probe, run } from '../exec';
 import { writeFileAtomic } from '../atomic';
 import { forgetDesired } from '../desired-store';
 import { changed, failed, ok, oneLine, Outcome, Reporter, skipped } from '../report';
-import { stopUnit } from './systemd';
+import { stopUnit, terminateUser } from './systemd';
 
 /** logind's record of who lingers (one empty file per user). */
 const LINGER_DIR = '/var/lib/systemd/linger';
@@ -69,20 +69,13 @@ function stopUnits(ctx: Context, u: string, uid: number): Outcome {
   if (probe('loginctl', ['show-user', u]).status === 0 || probe('systemctl', ['is-active', '--quiet', userManager]).status === 0) {
     actions.push('sessions and user manager ended');
     if (!ctx.dryRun) {
-      const r = probe('loginctl', ['terminate-user', u]);
-      if (r.status !== 0) problems.push(`loginctl terminate-user ${u}: ${oneLine(r.stderr) || `exit ${r.status}`}`);
-      // terminate-user returns before the user manager has stopped.
-      for (let i = 0; i < 50 && probe('systemctl', ['is-active', '--quiet', userManager]).status === 0; i++) sleepMs(100);
-      if (probe('systemctl', ['is-active', '--quiet', userManager]).status === 0) problems.push(`${userManager} is still running`);
+      const p = terminateUser(u, uid);
+      if (p) problems.push(p);
     }
   }
   const did = actions.length ? (ctx.dryRun ? `would: ${actions.join(', ')}` : actions.join(', ')) : '';
   if (problems.length) return failed([...problems, ...(did ? [`done: ${did}`] : [])].join('; '));
   return did ? changed(did) : ok('no unit, linger or session left');
-}
-
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function lockAccount(ctx: Context, u: string): Outcome {

@@ -140,6 +140,48 @@ export function convergeUnits(ctx: Context, ws: WorkstationState): Outcome {
   return did ? changed(did) : ok();
 }
 
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The person's login sessions logind still tracks (a session lasts until its last process ends). */
+function sessionsOf(user: string): string[] {
+  const r = probe('loginctl', ['show-user', user, '-p', 'Sessions', '--value']);
+  return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : [];
+}
+
+const userManagerActive = (uid: number) => isActive(`user@${uid}.service`);
+
+function waitUntil(cond: () => boolean, ms: number): boolean {
+  for (let waited = 0; !cond(); waited += 100) {
+    if (waited >= ms) return false;
+    sleepMs(100);
+  }
+  return true;
+}
+
+/**
+ * Ends every login session of a person and their user manager, and returns a problem
+ * text or undefined. `loginctl terminate-user` alone is not enough on systemd 252
+ * (bookworm): a session whose ssh connection already closed while a process of it runs on
+ * (nohup, a tmux server) is "closing", and logind does not stop it again. And an
+ * interactive shell ignores SIGTERM, so a stop waits out the 90 s stop timeout. What is
+ * left after a few seconds is killed through systemd: every session scope, and the user
+ * manager with everything under it.
+ */
+export function terminateUser(user: string, uid: number): string | undefined {
+  const r = probe('loginctl', ['terminate-user', user]);
+  if (r.status !== 0) return `loginctl terminate-user ${user}: ${oneLine(r.stderr) || `exit ${r.status}`}`;
+  const gone = () => sessionsOf(user).length === 0 && !userManagerActive(uid);
+  if (waitUntil(gone, 3000)) return undefined;
+  const units = [...sessionsOf(user).map((id) => `session-${id}.scope`), ...(userManagerActive(uid) ? [`user@${uid}.service`] : [])];
+  for (const unit of units) probe('systemctl', ['kill', '--signal=SIGKILL', unit]);
+  if (waitUntil(gone, 5000)) return undefined;
+  const left = sessionsOf(user);
+  return [left.length ? `sessions of ${user} still open: ${left.join(' ')}` : '', userManagerActive(uid) ? `user@${uid}.service is still running` : '']
+    .filter(Boolean).join('; ');
+}
+
 /**
  * Ends everything of a person that still runs with an old set of groups (after a
  * demotion removed some): their login sessions and user manager (`loginctl
@@ -154,8 +196,8 @@ export function endSessions(ctx: Context, ws: WorkstationState): Outcome {
   if (ctx.dryRun) return changed('would end sessions and restart units');
   const problems: string[] = [];
   if (loggedIn) {
-    const r = probe('loginctl', ['terminate-user', ws.osUser]);
-    if (r.status !== 0) problems.push(`loginctl terminate-user ${ws.osUser}: ${oneLine(r.stderr)}`);
+    const p = terminateUser(ws.osUser, ws.uid);
+    if (p) problems.push(p);
   }
   for (const unit of running) {
     const p = systemctl(['try-restart', unit]);

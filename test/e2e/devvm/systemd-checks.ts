@@ -34,6 +34,16 @@ export async function loginUsers(h: SystemdTestHost): Promise<string[]> {
   return out.trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)[1]).sort();
 }
 
+/**
+ * logind's State of `user` ("active", "online", "lingering", "closing"), or "absent".
+ * A user whose sessions were killed can stay "closing" (no session, no process) until
+ * logind collects it.
+ */
+export async function loginStateOf(h: SystemdTestHost, user: string): Promise<string> {
+  const r = await h.exec(['loginctl', 'show-user', user, '-p', 'State', '--value']);
+  return r.code === 0 ? r.stdout.trim() : 'absent';
+}
+
 /** Session ids of `user` (`loginctl list-sessions`). */
 export async function sessionsOf(h: SystemdTestHost, user: string): Promise<string[]> {
   const out = (await h.execOk(['loginctl', 'list-sessions', '--no-legend'])).stdout;
