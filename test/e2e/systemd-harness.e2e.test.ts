@@ -3,6 +3,7 @@
 // mounted, also when the test process is SIGKILLed (the reaper stops the container).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { processesInPidNamespace } from '../harness/container';
 import { mountsAtOrBelow } from '../harness/mounts';
@@ -54,14 +55,15 @@ describeE2E('systemd test-host harness', () => {
   });
 
   it('a SIGKILLed test process leaves no container behind: the reaper stops it', async () => {
+    const repo = path.join(__dirname, '..', '..');
     const script = [
-      "import { startSystemdHost } from './test/harness/systemd-host';",
+      `import { startSystemdHost } from ${JSON.stringify(path.join(repo, 'test/harness/systemd-host.ts'))};`,
       'startSystemdHost({ keep: false }).then((h) => { process.stdout.write(h.id + "\\n"); setInterval(() => undefined, 1000); });',
     ].join('\n');
-    const file = path.join(__dirname, '..', '..', `.systemd-harness-owner-${process.pid}.ts`);
+    const file = path.join(os.tmpdir(), `devvm-systemd-harness-owner-${process.pid}.ts`);
     fs.writeFileSync(file, script);
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
       const id = await new Promise<string>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (b: Buffer) => {
