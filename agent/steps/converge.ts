@@ -5,10 +5,10 @@ import { getAccount } from '../accounts';
 import type { Context } from '../context';
 import { failed, Reporter } from '../report';
 import { convergeClone, ensureMirror } from './clone';
-import { convergeGroups } from './groups';
+import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
 import { convergeKubeconfig } from './kubeconfig';
-import { convergeSlice, convergeUnits } from './systemd';
+import { convergeSlice, convergeUnits, endSessions } from './systemd';
 
 export function converge(ctx: Context, report: Reporter, ws: WorkstationState): void {
   const u = ws.osUser;
@@ -25,7 +25,10 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   report.step(u, 'home', () => convergeHome(ctx, ws));
   report.step(u, 'private-dirs', () => convergePrivateDirs(ctx, ws, gid));
   report.step(u, 'claude-settings-mode', () => convergeClaudeSettingsMode(ctx, ws));
-  report.step(u, 'groups', () => convergeGroups(ctx, ws));
+  // A demotion removes groups; a live process keeps the groups it started with until it ends.
+  const removing = ws.legacy ? [] : groupDiff(ws).remove;
+  const groups = report.step(u, 'groups', () => convergeGroups(ctx, ws));
+  if (removing.length > 0 && groups.kind === 'changed') report.step(u, 'sessions', () => endSessions(ctx, ws));
   report.step(u, 'kubeconfig', () => convergeKubeconfig(ctx, ws, gid));
   const mirror = report.step(u, 'infra-mirror', () => ensureMirror(ctx, ws.infra.url));
   if (mirror.kind !== 'failed') {

@@ -1,6 +1,7 @@
-// Offboard (destroy-time, on row removal): stop and disable the person's units, end
-// their processes, lock and expire the account, drop managed groups, archive the home
-// (compressed tar + sha256, verified after writing), keep the home, record a tombstone.
+// Offboard (destroy-time, on row removal): stop and disable the person's units, remove
+// linger, end their sessions and user manager, lock and expire the account, end their
+// processes, drop managed groups, archive the home (compressed tar + sha256, verified
+// after writing), keep the home, record a tombstone.
 // Idempotent. Never deletes the account: `purge` does that, explicitly.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -11,7 +12,11 @@ import type { Context } from '../context';
 import { probe, run } from '../exec';
 import { writeFileAtomic } from '../atomic';
 import { forgetDesired } from '../desired-store';
-import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
+import { changed, failed, ok, oneLine, Outcome, Reporter, skipped } from '../report';
+import { stopUnit, terminateUser } from './systemd';
+
+/** logind's record of who lingers (one empty file per user). */
+const LINGER_DIR = '/var/lib/systemd/linger';
 
 export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): void {
   const u = spec.osUser;
@@ -24,7 +29,7 @@ export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): voi
     report.record(u, 'offboard', failed(`account has uid ${account.uid}, expected ${spec.uid}: not touched`));
     return;
   }
-  report.step(u, 'units', () => stopUnits(ctx, u));
+  report.step(u, 'units', () => stopUnits(ctx, u, spec.uid));
   report.step(u, 'lock', () => lockAccount(ctx, u));
   report.step(u, 'processes', () => endProcesses(ctx, u, spec.uid));
   report.step(u, 'groups', () => dropManagedGroups(ctx, u));
@@ -38,15 +43,39 @@ export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): voi
   }
 }
 
-function stopUnits(ctx: Context, u: string): Outcome {
+/**
+ * Disables and stops the person's units, removes linger and ends their sessions and user
+ * manager. Every systemctl/loginctl exit status counts: a call that fails is a FAILED
+ * step naming it (the other offboarding steps still run).
+ */
+function stopUnits(ctx: Context, u: string, uid: number): Outcome {
   if (!ctx.systemd) return skipped('no systemd');
-  if (ctx.dryRun) return changed('would disable and stop units');
+  const actions: string[] = [];
+  const problems: string[] = [];
   for (const unit of [`t3-serve@${u}.service`, `claude-auth-sync@${u}.timer`, `claude-auth-sync@${u}.service`]) {
-    probe('systemctl', ['disable', '--now', unit]);
-    probe('systemctl', ['reset-failed', unit]);
+    const r = stopUnit(unit, [], ctx.dryRun);
+    actions.push(...r.actions);
+    problems.push(...r.problems);
   }
-  probe('loginctl', ['terminate-user', u]);
-  return changed('units disabled and stopped, sessions ended');
+  // Linger first: with linger on, logind keeps (or restarts) the user manager.
+  if (existsSync(`${LINGER_DIR}/${u}`)) {
+    actions.push('linger removed');
+    if (!ctx.dryRun) {
+      const r = probe('loginctl', ['disable-linger', u]);
+      if (r.status !== 0) problems.push(`loginctl disable-linger ${u}: ${oneLine(r.stderr) || `exit ${r.status}`}`);
+    }
+  }
+  const userManager = `user@${uid}.service`;
+  if (probe('loginctl', ['show-user', u]).status === 0 || probe('systemctl', ['is-active', '--quiet', userManager]).status === 0) {
+    actions.push('sessions and user manager ended');
+    if (!ctx.dryRun) {
+      const p = terminateUser(u, uid);
+      if (p) problems.push(p);
+    }
+  }
+  const did = actions.length ? (ctx.dryRun ? `would: ${actions.join(', ')}` : actions.join(', ')) : '';
+  if (problems.length) return failed([...problems, ...(did ? [`done: ${did}`] : [])].join('; '));
+  return did ? changed(did) : ok('no unit, linger or session left');
 }
 
 function lockAccount(ctx: Context, u: string): Outcome {

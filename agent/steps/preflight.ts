@@ -1,11 +1,13 @@
 // Preflight: runs before onboarding and fails with the FULL list of what is missing on
-// the devvm (memory, swap, disk, the programs a Workstation needs, systemd), so nobody is
-// onboarded onto a host that cannot carry them.
+// the devvm (memory, swap, disk, the programs a Workstation needs, systemd and the unit
+// templates of the per-person daemons), so nobody is onboarded onto a host that cannot
+// carry them.
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { bytesToSize, sizeToBytes } from '../../src/roster/values';
 import type { PreflightSpec } from '../input';
 import { commandExists } from '../exec';
 import { failed, ok, Outcome } from '../report';
+import { missingUnitTemplates } from './systemd';
 
 function meminfo(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -28,10 +30,12 @@ export function missingPrerequisites(spec: PreflightSpec): string[] {
   need('disk (/home)', fs.bavail * fs.bsize, spec.minFreeDisk);
   for (const bin of spec.binaries) if (!commandExists(bin)) missing.push(`program not found: ${bin}`);
   if (spec.systemd && !existsSync('/run/systemd/system')) missing.push('systemd is not running');
+  // The devvm ships the per-person unit templates; the agent only enables instances.
+  else if (spec.systemd) for (const t of missingUnitTemplates()) missing.push(`unit file not installed: ${t}`);
   return missing;
 }
 
 export function preflight(spec: PreflightSpec): Outcome {
   const missing = missingPrerequisites(spec);
-  return missing.length ? failed(`devvm not ready: ${missing.join('; ')}`) : ok('memory, swap, disk, programs' + (spec.systemd ? ', systemd' : ''));
+  return missing.length ? failed(`devvm not ready: ${missing.join('; ')}`) : ok('memory, swap, disk, programs' + (spec.systemd ? ', systemd, unit files' : ''));
 }

@@ -2,12 +2,16 @@
 // (BRIEF section 5): MemoryMax per user slice with MemorySwapMax=0 and MemoryHigh=infinity
 // (a MemoryHigh band without swap livelocked the cgroup). Units of a parked person are
 // disabled with --now and reset-failed on EVERY run, or the next enable brings them back.
+//
+// The unit templates (`t3-serve@.service`, `claude-auth-sync@.{service,timer}`) belong to
+// the devvm, not to this product: preflight names a missing one, and a person whose unit
+// cannot be found gets a FAILED units step (the other units and people still converge).
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
 import { writeManaged } from '../managed-files';
 import { userSliceDropIn } from '../paths';
-import { changed, ok, Outcome, skipped } from '../report';
+import { changed, failed, ok, oneLine, Outcome, skipped } from '../report';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -30,36 +34,175 @@ export function convergeSlice(ctx: Context, ws: WorkstationState): Outcome {
   const outcome = writeManaged(ctx, path, sliceDropIn(ws), ROOT_FILE);
   if (outcome.kind === 'changed' && !ctx.dryRun) {
     if (!ctx.systemd) return changed(`${outcome.detail ?? 'written'}; daemon-reload skipped (no systemd)`);
+    // daemon-reload re-reads the drop-in: a running slice takes the new budget at once.
     run('systemctl', ['daemon-reload']);
   }
   return outcome;
 }
 
-export function unitNames(ws: WorkstationState): { unit: string; wanted: boolean }[] {
+/** The templates every person's units are instances of (what preflight checks). */
+export const UNIT_TEMPLATES: readonly string[] = ['t3-serve@.service', 'claude-auth-sync@.service', 'claude-auth-sync@.timer'];
+
+/** `t3-serve@emo.service` -> `t3-serve@.service`. */
+export function templateOf(unit: string): string {
+  return unit.replace(/@[^.]*\./, '@.');
+}
+
+/** Whether a unit file (a template, for instances) is installed: `systemctl list-unit-files` knows it. */
+export function unitFileExists(unitFile: string): boolean {
+  const r = probe('systemctl', ['list-unit-files', '--no-legend', '--no-pager', unitFile]);
+  return r.status === 0 && r.stdout.trim() !== '';
+}
+
+/** Templates of UNIT_TEMPLATES that systemd does not know. */
+export function missingUnitTemplates(): string[] {
+  return UNIT_TEMPLATES.filter((t) => !unitFileExists(t));
+}
+
+/** Per person: the unit the product wants enabled or not, and what stops with it. */
+export function unitNames(ws: WorkstationState): { unit: string; wanted: boolean; companions: string[] }[] {
   return [
-    { unit: `t3-serve@${ws.osUser}.service`, wanted: ws.units.t3Serve },
-    { unit: `claude-auth-sync@${ws.osUser}.timer`, wanted: ws.units.claudeAuthSync },
+    { unit: `t3-serve@${ws.osUser}.service`, wanted: ws.units.t3Serve, companions: [] },
+    { unit: `claude-auth-sync@${ws.osUser}.timer`, wanted: ws.units.claudeAuthSync, companions: [`claude-auth-sync@${ws.osUser}.service`] },
   ];
+}
+
+/**
+ * `is-enabled` exits 0 for `static` units too (no [Install] section, e.g. the service a
+ * timer starts): only an install symlink counts as enabled.
+ */
+const isEnabled = (unit: string) => ['enabled', 'enabled-runtime'].includes(probe('systemctl', ['is-enabled', unit]).stdout.trim());
+const isActive = (unit: string) => probe('systemctl', ['is-active', '--quiet', unit]).status === 0;
+const isFailed = (unit: string) => probe('systemctl', ['is-failed', '--quiet', unit]).status === 0;
+
+/** systemctl with its exit status checked; returns a problem text or undefined. */
+function systemctl(args: readonly string[]): string | undefined {
+  const r = probe('systemctl', args);
+  return r.status === 0 ? undefined : `systemctl ${args.join(' ')}: ${oneLine(r.stderr) || `exit ${r.status}`}`;
+}
+
+/**
+ * Stops and disables `unit` (and its companions) and clears a failed state, so nothing is
+ * left that a later enable or a restart policy would bring back. Returns what it did and
+ * what went wrong; a unit whose file is not installed has nothing to stop.
+ */
+export function stopUnit(unit: string, companions: readonly string[], dryRun: boolean): { actions: string[]; problems: string[] } {
+  const actions: string[] = [];
+  const problems: string[] = [];
+  for (const u of [unit, ...companions]) {
+    if (!unitFileExists(templateOf(u))) continue;
+    const enabled = isEnabled(u);
+    const active = isActive(u);
+    if (enabled || active) {
+      actions.push(`${enabled ? 'disabled' : 'stopped'} ${u}`);
+      if (!dryRun) {
+        const p = systemctl([enabled ? 'disable' : 'stop', ...(enabled ? ['--now'] : []), u]);
+        if (p) problems.push(p);
+      }
+    }
+    // After a deliberate stop, a failed state must not linger (or trigger restarts).
+    if (isFailed(u)) {
+      actions.push(`reset-failed ${u}`);
+      if (!dryRun) {
+        const p = systemctl(['reset-failed', u]);
+        if (p) problems.push(p);
+      }
+    }
+    if (!dryRun && (isEnabled(u) || isActive(u))) problems.push(`${u} is still ${isActive(u) ? 'active' : 'enabled'}`);
+  }
+  return { actions, problems };
 }
 
 export function convergeUnits(ctx: Context, ws: WorkstationState): Outcome {
   if (!ctx.systemd) return skipped('no systemd');
   const actions: string[] = [];
-  for (const { unit, wanted } of unitNames(ws)) {
-    const enabled = probe('systemctl', ['is-enabled', '--quiet', unit]).status === 0;
-    const active = probe('systemctl', ['is-active', '--quiet', unit]).status === 0;
-    if (wanted && (!enabled || !active)) {
-      if (!ctx.dryRun) run('systemctl', ['enable', '--now', unit]);
-      actions.push(`enabled ${unit}`);
-    } else if (!wanted) {
-      if (enabled || active) {
-        if (!ctx.dryRun) run('systemctl', ['disable', '--now', unit]);
-        actions.push(`disabled ${unit}`);
+  const problems: string[] = [];
+  for (const { unit, wanted, companions } of unitNames(ws)) {
+    if (wanted) {
+      if (!unitFileExists(templateOf(unit))) {
+        problems.push(`unit file ${templateOf(unit)} is not installed on the devvm (needed for ${unit})`);
+        continue;
       }
-      // After a deliberate stop, a failed state must not linger (or trigger restarts).
-      if (!ctx.dryRun) probe('systemctl', ['reset-failed', unit]);
+      if (isEnabled(unit) && isActive(unit)) continue;
+      actions.push(`enabled ${unit}`);
+      if (ctx.dryRun) continue;
+      const p = systemctl(['enable', '--now', unit]);
+      if (p) problems.push(p);
+      else if (!isActive(unit)) problems.push(`${unit} did not start`);
+    } else {
+      const r = stopUnit(unit, companions, ctx.dryRun);
+      actions.push(...r.actions);
+      problems.push(...r.problems);
     }
   }
-  if (actions.length === 0) return ok();
-  return changed(ctx.dryRun ? `would: ${actions.join(', ')}` : actions.join(', '));
+  const did = actions.length ? (ctx.dryRun ? `would: ${actions.join(', ')}` : actions.join(', ')) : '';
+  if (problems.length) return failed([...problems, ...(did ? [`done: ${did}`] : [])].join('; '));
+  return did ? changed(did) : ok();
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The person's login sessions logind still tracks (a session lasts until its last process ends). */
+function sessionsOf(user: string): string[] {
+  const r = probe('loginctl', ['show-user', user, '-p', 'Sessions', '--value']);
+  return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : [];
+}
+
+const userManagerActive = (uid: number) => isActive(`user@${uid}.service`);
+
+function waitUntil(cond: () => boolean, ms: number): boolean {
+  for (let waited = 0; !cond(); waited += 100) {
+    if (waited >= ms) return false;
+    sleepMs(100);
+  }
+  return true;
+}
+
+/**
+ * Ends every login session of a person and their user manager, and returns a problem
+ * text or undefined. `loginctl terminate-user` alone is not enough on systemd 252
+ * (bookworm): a session whose ssh connection already closed while a process of it runs on
+ * (nohup, a tmux server) is "closing", and logind does not stop it again. And an
+ * interactive shell ignores SIGTERM, so a stop waits out the 90 s stop timeout. What is
+ * left after a few seconds is killed through systemd: every session scope, and the user
+ * manager with everything under it.
+ */
+export function terminateUser(user: string, uid: number): string | undefined {
+  const r = probe('loginctl', ['terminate-user', user]);
+  if (r.status !== 0) return `loginctl terminate-user ${user}: ${oneLine(r.stderr) || `exit ${r.status}`}`;
+  const gone = () => sessionsOf(user).length === 0 && !userManagerActive(uid);
+  if (waitUntil(gone, 3000)) return undefined;
+  const units = [...sessionsOf(user).map((id) => `session-${id}.scope`), ...(userManagerActive(uid) ? [`user@${uid}.service`] : [])];
+  for (const unit of units) probe('systemctl', ['kill', '--signal=SIGKILL', unit]);
+  if (waitUntil(gone, 5000)) return undefined;
+  const left = sessionsOf(user);
+  return [left.length ? `sessions of ${user} still open: ${left.join(' ')}` : '', userManagerActive(uid) ? `user@${uid}.service is still running` : '']
+    .filter(Boolean).join('; ');
+}
+
+/**
+ * Ends everything of a person that still runs with an old set of groups (after a
+ * demotion removed some): their login sessions and user manager (`loginctl
+ * terminate-user`), and a restart of their running system units (which started with the
+ * old groups). Linger stays as it is: a lingering user manager restarts with new groups.
+ */
+export function endSessions(ctx: Context, ws: WorkstationState): Outcome {
+  if (!ctx.systemd) return skipped('no systemd: sessions not ended');
+  const loggedIn = probe('loginctl', ['show-user', ws.osUser]).status === 0;
+  const running = unitNames(ws).map((u) => u.unit).filter(isActive);
+  if (!loggedIn && running.length === 0) return ok('no session running');
+  if (ctx.dryRun) return changed('would end sessions and restart units');
+  const problems: string[] = [];
+  if (loggedIn) {
+    const p = terminateUser(ws.osUser, ws.uid);
+    if (p) problems.push(p);
+  }
+  for (const unit of running) {
+    const p = systemctl(['try-restart', unit]);
+    if (p) problems.push(p);
+  }
+  if (problems.length) return failed(problems.join('; '));
+  return changed([loggedIn ? 'sessions ended' : '', running.length ? `restarted ${running.join(', ')}` : ''].filter(Boolean).join(', '));
 }

@@ -2,7 +2,8 @@
 // state of its own, is adopted by a real apply without a single byte of it changing
 // (only ~/.claude/settings.json's mode is tightened); `cutover` then moves it to the tier
 // target with a snapshot, and `rollback` restores that snapshot exactly.
-import { useTestHost } from '../harness/host';
+import { useSystemdHost } from '../harness/systemd-host';
+import { expectSystemdRan } from './devvm/systemd-checks';
 import { createInfraFixture, InfraFixture } from '../harness/infra-fixture';
 import { describeE2E } from '../harness/skip';
 import { Terraform } from '../harness/terraform';
@@ -24,7 +25,8 @@ interface Prior {
 }
 
 describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => {
-  const host = useTestHost();
+  // systemd host: a legacy person's units are converged by real systemd.
+  const host = useSystemdHost();
   let fixture: InfraFixture;
   let synth: SynthResult;
   let tf: Terraform;
@@ -74,6 +76,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
     synth = synthDevvm(h, cast);
     tf = new Terraform({ stackDir: synth.stackDir, env: h.env, baseDir: h.privateDir });
     const out = (await tf.planAndApply()).output;
+    expectSystemdRan(out);
 
     const lines = outcomes(linesOf(out, 'emo')).map(([step, kind, detail]) => `${step}: ${kind}${detail ? ` (${detail})` : ''}`);
     expect(lines).toEqual(expect.arrayContaining([
@@ -162,6 +165,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
     synth = synthDevvm(h, cast);
     tf.setConfig(synth.stackDir);
     const out = (await tf.planAndApply()).output;
+    expectSystemdRan(out);
     const lines = outcomes(linesOf(out, 'emo')).map(([step, kind, detail]) => `${step}: ${kind}${kind === 'skipped' ? ` (${detail})` : ''}`);
     expect(lines).toEqual([
       'home: ok',
@@ -172,7 +176,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
       'infra-mirror: ok',
       'infra-clone: ok',
       'memory-slice: ok',
-      'units: skipped (no systemd)',
+      'units: ok',
     ]);
     expect((await tf.planNoChanges()).noChanges).toBe(true);
   });

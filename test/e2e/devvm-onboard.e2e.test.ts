@@ -3,11 +3,12 @@
 // real host agent onboards the example cast, stays idempotent and keeps people apart.
 // Roster changes after onboarding (tier change, offboard, purge): devvm-roster-changes.
 import * as fs from 'node:fs';
-import { useTestHost } from '../harness/host';
+import { useSystemdHost } from '../harness/systemd-host';
 import { createInfraFixture, InfraFixture } from '../harness/infra-fixture';
 import { describeE2E } from '../harness/skip';
 import { Terraform } from '../harness/terraform';
 import { expectLockedClone, outcomes, personChanges, readKubeconfig, sliceDropInText } from './devvm/checks';
+import { expectSystemdRan, sliceBudget, sliceOf, unitState } from './devvm/systemd-checks';
 import { agent, createConfigBase, fingerprints, groupsOf, hostState, linesOf, shadowOf, uidOf } from './devvm/host-tools';
 import { API_SERVER, exampleCast, synthDevvm, SynthResult } from './devvm/stack';
 
@@ -16,7 +17,8 @@ const UIDS: Record<string, number> = { wizard: 1000, emo: 1001, ancamilea: 1002 
 const SECRET = 'E2E-FIXTURE-NOT-A-SECRET';
 
 describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
-  const host = useTestHost();
+  // systemd host: the parked person's units and every slice are checked against systemd itself.
+  const host = useSystemdHost();
   let fixture: InfraFixture;
   let tf: Terraform;
   let synth: SynthResult;
@@ -36,6 +38,7 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
       Object.fromEntries(CAST.flatMap((u) => [[`terraform_data.account["${u}"]`, 'create'], [`terraform_data.profile["${u}"]`, 'create']])),
     );
     applyOutput = await tf.apply(planFile);
+    expectSystemdRan(applyOutput);
 
     for (const u of CAST) {
       const lines = linesOf(applyOutput, u);
@@ -96,12 +99,16 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
 
   it('1. disables the parked person\'s units and writes every memory slice and the host maps', async () => {
     const h = host();
-    expect(linesOf(applyOutput, 'ancamilea')).toContain('ancamilea: units: skipped (no systemd)');
+    expect(linesOf(applyOutput, 'ancamilea')).toContain('ancamilea: units: ok');
+    for (const unit of ['t3-serve@ancamilea.service', 'claude-auth-sync@ancamilea.timer']) {
+      expect([unit, await unitState(h, unit)]).toEqual([unit, { enabled: 'disabled', active: 'inactive', failed: false }]);
+    }
     const budgets: Record<string, [string, string]> = { wizard: ['admin', '16G'], emo: ['power-user', '8G'], ancamilea: ['namespace-owner', '6G'] };
     for (const [u, [tier, max]] of Object.entries(budgets)) {
       const file = `/etc/systemd/system/user-${UIDS[u]}.slice.d/50-workstations-memory.conf`;
       expect(await h.readFile(file)).toBe(sliceDropInText(u, tier, max));
       expect(await h.stat(file)).toMatchObject({ mode: 0o644, uid: 0 });
+      expect([u, await sliceOf(h, UIDS[u])]).toEqual([u, sliceBudget(max)]);
     }
     expect(await h.readFile('/etc/systemd/user/tmux-spawn-.scope.d/50-workstations-memory.conf')).toMatch(/^\[Scope\]\nMemoryMax=6G\nOOMPolicy=continue\n$/m);
     // Parked people are left out of the maps but keep their sticky port (from 3773).
@@ -126,7 +133,8 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
       const r = await agent(h, ['converge', synth.convergeArg[u]]);
       expect([u, r.code, r.stderr]).toEqual([u, 0, '']);
       const kinds = outcomes(r.stdout.trim().split('\n')).map(([step, kind, detail]) => `${step}: ${kind === 'skipped' ? `${kind} (${detail})` : kind}`);
-      expect(kinds.filter((k) => !/: (ok|skipped \(no systemd\))$/.test(k))).toEqual([]);
+      expectSystemdRan(r.stdout);
+      expect(kinds.filter((k) => !/: ok$/.test(k))).toEqual([]);
     }
     expect(await fingerprints(h)).toEqual(before);
     const headsAfter = await Promise.all(CAST.map((u) => h.execOk(['git', '-C', `/home/${u}/code`, 'rev-parse', 'HEAD'], { user: u })));

@@ -2,23 +2,27 @@
 // profile and never the account (asserted on Terraform's plan JSON), removing rows runs
 // the destroy-time offboard for exactly those people, and `purge` deletes an offboarded
 // account only after its archive verifies. Real stack, real Terraform, real agent.
-import { useTestHost } from '../harness/host';
+import { useSystemdHost } from '../harness/systemd-host';
 import { describeE2E } from '../harness/skip';
 import type { Terraform } from '../harness/terraform';
 import { alive, outcomes, personChanges, readKubeconfig, startAs } from './devvm/checks';
 import { agent, fingerprints, groupsOf, hostState, linesOf, shadowOf, uidOf } from './devvm/host-tools';
+import { expectSystemdRan } from './devvm/systemd-checks';
 import { applyCast, exampleCast, RosterDoc, synthDevvm, SynthResult } from './devvm/stack';
 
 const UIDS: Record<string, number> = { wizard: 1000, emo: 1001, ancamilea: 1002 };
 
 describeE2E('devvm facet: tier change, offboard and purge after onboarding', () => {
-  const host = useTestHost();
+  // systemd host: offboarding's units step runs against real systemd.
+  const host = useSystemdHost();
   let tf: Terraform;
   let synth: SynthResult;
   let roster: RosterDoc;
 
   beforeAll(async () => {
-    ({ tf, synth } = await applyCast(host()));
+    let output: string;
+    ({ tf, synth, output } = await applyCast(host()));
+    expectSystemdRan(output);
   });
 
   it('3. tier changes replace the profile and never the account', async () => {
@@ -43,6 +47,7 @@ describeE2E('devvm facet: tier change, offboard and purge after onboarding', () 
       'terraform_data.profile["wizard"]': 'no-op',
     });
     const out = await tf.apply(planFile);
+    expectSystemdRan(out);
     expect(linesOf(out, 'ancamilea')).toContain('ancamilea: kubeconfig: changed (rewritten)');
     expect(linesOf(out, 'emo')).toContain('emo: groups: changed (+sudo +docker +code-shared)');
     for (const u of ['ancamilea', 'emo']) {
@@ -84,9 +89,10 @@ describeE2E('devvm facet: tier change, offboard and purge after onboarding', () 
       'terraform_data.profile["wizard"]': 'no-op',
     });
     const out = await tf.apply(planFile);
+    expectSystemdRan(out);
     for (const u of gone) {
       expect(outcomes(linesOf(out, u)).map(([step, kind]) => `${step}: ${kind}`)).toEqual([
-        'units: skipped',
+        `units: ${u === 'emo' ? 'changed' : 'ok'}`, // ancamilea is parked: nothing ran
         'lock: changed',
         'processes: changed',
         `groups: ${u === 'emo' ? 'changed' : 'ok'}`,

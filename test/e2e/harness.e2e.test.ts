@@ -29,7 +29,7 @@ describeE2E('test-host harness', () => {
     try {
       expect(h.mode).toBe('overlay');
       expect(h.address).toMatch(/^127\.77\.\d+\.\d+$/);
-      expect(h.hostKey).toMatch(/^ssh-ed25519 AAAA\S+$/);
+      expect(h.hostKey).toMatch(/^ecdsa-sha2-nistp256 AAAA\S+$/);
       await h.execOk(['useradd', '-m', 'alice']);
       const env = await h.execOk(['env'], { user: 'alice' });
       expect(env.stdout).toContain('HOME=/home/alice');

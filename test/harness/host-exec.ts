@@ -39,25 +39,43 @@ export interface HostExec {
 
 const BASE_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'HOME=/root', 'TERM=dumb'];
 
-export function chrootArgv(rootDir: string, argv: readonly string[], opts: ExecOptions = {}): string[] {
+/** `env -i ... [runuser -u <user> --] argv`: what runs once inside the host. */
+function insideArgv(argv: readonly string[], opts: ExecOptions): string[] {
   if (argv.length === 0) throw new Error('exec: empty argv');
   const envArgs = [...BASE_ENV, ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`)];
   const cwd = opts.cwd ? ['-C', opts.cwd] : [];
   // runuser (not su): no password, no PAM auth prompt; it sets HOME/USER/LOGNAME/SHELL.
   const asUser = opts.user && opts.user !== 'root' ? ['runuser', '-u', opts.user, '--'] : [];
-  return ['chroot', rootDir, '/usr/bin/env', '-i', ...cwd, ...envArgs, ...asUser, ...argv];
+  return ['/usr/bin/env', '-i', ...cwd, ...envArgs, ...asUser, ...argv];
+}
+
+export function chrootArgv(rootDir: string, argv: readonly string[], opts: ExecOptions = {}): string[] {
+  return ['chroot', rootDir, ...insideArgv(argv, opts)];
+}
+
+/**
+ * Into every namespace of a booted container's PID 1 (systemd-host.ts): mount, pid, ipc,
+ * uts, cgroup, net. What runs there sees the container's systemd, dbus and /proc.
+ */
+export function nsenterArgv(initPid: number, argv: readonly string[], opts: ExecOptions = {}): string[] {
+  return ['nsenter', '-t', String(initPid), '-a', ...insideArgv(argv, opts)];
 }
 
 export function makeHostExec(rootDir: string): HostExec {
+  return makeHostExecWith((argv, opts) => chrootArgv(rootDir, argv, opts));
+}
+
+/** The same HostExec over any way of getting into the host (chroot, nsenter). */
+export function makeHostExecWith(enter: (argv: readonly string[], opts: ExecOptions) => string[]): HostExec {
   const exec = (argv: readonly string[], opts: ExecOptions = {}) =>
-    run(chrootArgv(rootDir, argv, opts), { input: opts.input, timeoutMs: opts.timeoutMs });
+    run(enter(argv, opts), { input: opts.input, timeoutMs: opts.timeoutMs });
   const execOk = async (argv: readonly string[], opts: ExecOptions = {}) => {
     const r = await exec(argv, opts);
     if (r.code !== 0) throw new Error(`in test host: ${describeFailure(argv, r)}`);
     return r;
   };
   const readFileBuffer = async (p: string) => {
-    const r = await runBuffer(chrootArgv(rootDir, ['cat', '--', p]));
+    const r = await runBuffer(enter(['cat', '--', p], {}));
     if (r.code !== 0) throw new Error(`cannot read ${p} in test host: ${r.stderr.toString('utf8').trim()}`);
     return r.stdout;
   };

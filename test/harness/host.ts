@@ -20,7 +20,7 @@ export interface TestHost extends HostExec {
   address: string;
   port: number;
   user: 'root';
-  /** "ssh-ed25519 AAAA...", as Terraform's connection `host_key` wants it. */
+  /** The ECDSA host key "ecdsa-sha2-nistp256 AAAA..." (what Terraform negotiates with a stock sshd), for `host_key`. */
   hostKey: string;
   sshAuthSock: string;
   /** The host's root directory as seen from outside. */

@@ -25,6 +25,22 @@ const RECIPE_VERSION = 1;
 const MARKER = '.devvm-testhost-rootfs.json';
 const DEFAULT_CACHE_DIR = '/var/cache/devvm-workstations';
 
+/** What a cached root is made of; everything in it except `postBuild` is hashed into its key. */
+export interface RootfsRecipe {
+  /** Cache directory prefix: `<name>-<hash>`. */
+  readonly name: string;
+  readonly packages: readonly string[];
+  /** Bump when `postBuild` changes: it is part of the cache key. */
+  readonly version: number;
+  /** Extra content that shapes the root (e.g. masked units), hashed with the rest. */
+  readonly extra?: unknown;
+  /** Runs on the finished debootstrap root, after the common clean-up. */
+  readonly postBuild?: (root: string) => void;
+}
+
+/** The chroot test host's root (host.ts). */
+export const CHROOT_RECIPE: RootfsRecipe = { name: 'rootfs', packages: PACKAGES, version: RECIPE_VERSION };
+
 export interface RootfsInfo {
   /** The finished, read-only-by-convention root directory. */
   dir: string;
@@ -38,13 +54,16 @@ export function cacheDir(): string {
   return process.env.DEVVM_TESTHOST_CACHE || DEFAULT_CACHE_DIR;
 }
 
-export function rootfsKey(): string {
-  const recipe = JSON.stringify({ SUITE, VARIANT, packages: [...PACKAGES].sort(), RECIPE_VERSION });
-  return createHash('sha256').update(recipe).digest('hex').slice(0, 12);
+export function rootfsKey(recipe: RootfsRecipe = CHROOT_RECIPE): string {
+  // The chroot recipe keeps its original key shape, so existing caches stay valid.
+  const shape = recipe === CHROOT_RECIPE
+    ? { SUITE, VARIANT, packages: [...PACKAGES].sort(), RECIPE_VERSION }
+    : { SUITE, VARIANT, name: recipe.name, packages: [...recipe.packages].sort(), version: recipe.version, extra: recipe.extra ?? null };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 12);
 }
 
-export function rootfsPath(): string {
-  return path.join(cacheDir(), `rootfs-${rootfsKey()}`);
+export function rootfsPath(recipe: RootfsRecipe = CHROOT_RECIPE): string {
+  return path.join(cacheDir(), `${recipe.name}-${rootfsKey(recipe)}`);
 }
 
 function isComplete(dir: string): boolean {
@@ -52,8 +71,8 @@ function isComplete(dir: string): boolean {
 }
 
 /** Returns the cached root, building it first when it does not exist yet. */
-export async function ensureRootfs(): Promise<RootfsInfo> {
-  const dir = rootfsPath();
+export async function ensureRootfs(recipe: RootfsRecipe = CHROOT_RECIPE): Promise<RootfsInfo> {
+  const dir = rootfsPath(recipe);
   if (isComplete(dir)) return { dir, built: false, buildMs: 0 };
   fs.mkdirSync(cacheDir(), { recursive: true });
   const lock = await acquireLock(`${dir}.lock`, { timeoutMs: 20 * 60_000, what: `rootfs build of ${dir}` });
@@ -65,20 +84,20 @@ export async function ensureRootfs(): Promise<RootfsInfo> {
     }
     removeStaleBuilds(dir);
     const started = Date.now();
-    await build(dir);
+    await build(dir, recipe);
     return { dir, built: true, buildMs: Date.now() - started };
   } finally {
     lock.release();
   }
 }
 
-async function build(finalDir: string): Promise<void> {
+async function build(finalDir: string, recipe: RootfsRecipe): Promise<void> {
   const tmp = `${finalDir}.tmp-${process.pid}-${processStartTime(process.pid)}`;
   const log = `${finalDir}.build.log`;
   process.stderr.write(`building test-host rootfs ${finalDir} with debootstrap (about a minute; log: ${log})\n`);
   fs.mkdirSync(tmp, { recursive: true });
   const mirror = process.env.DEVVM_TESTHOST_MIRROR || 'http://deb.debian.org/debian';
-  const argv = ['debootstrap', `--variant=${VARIANT}`, `--include=${PACKAGES.join(',')}`, SUITE, tmp, mirror];
+  const argv = ['debootstrap', `--variant=${VARIANT}`, `--include=${recipe.packages.join(',')}`, SUITE, tmp, mirror];
   // If this process dies mid-build, debootstrap gets SIGTERM (its trap unmounts what it
   // mounted) instead of running on as an orphan into a directory the next build deletes.
   const r = await run(['setpriv', '--pdeathsig', 'TERM', '--', ...argv]);
@@ -88,7 +107,7 @@ async function build(finalDir: string): Promise<void> {
     const tail = (r.stdout + r.stderr).trim().split('\n').slice(-25).join('\n');
     throw new Error(`debootstrap failed with status ${r.code} (full log: ${log}):\n${tail}`);
   }
-  postBuild(tmp);
+  postBuild(tmp, recipe);
   fs.renameSync(tmp, finalDir);
 }
 
@@ -96,7 +115,7 @@ async function build(finalDir: string): Promise<void> {
  * Host keys must not be shared: each test host generates its own at start, so the cache
  * holds no private key. Downloaded .debs and apt lists are only size.
  */
-function postBuild(root: string): void {
+function postBuild(root: string, recipe: RootfsRecipe): void {
   const sshDir = path.join(root, 'etc/ssh');
   for (const f of fs.readdirSync(sshDir)) {
     if (f.startsWith('ssh_host_')) fs.rmSync(path.join(sshDir, f));
@@ -108,9 +127,10 @@ function postBuild(root: string): void {
       if (fs.statSync(p).isFile()) fs.rmSync(p);
     }
   }
+  recipe.postBuild?.(root);
   fs.writeFileSync(
     path.join(root, MARKER),
-    JSON.stringify({ suite: SUITE, variant: VARIANT, packages: PACKAGES, recipe: RECIPE_VERSION, builtAt: new Date().toISOString() }, null, 2) + '\n',
+    JSON.stringify({ suite: SUITE, variant: VARIANT, name: recipe.name, packages: recipe.packages, recipe: recipe.version, builtAt: new Date().toISOString() }, null, 2) + '\n',
   );
 }
 

@@ -10,7 +10,7 @@ import { pgBinDir } from './postgres-bin';
 import { processStartTime } from './procs';
 import { realProcess } from './real-process';
 
-const REQUIRED_PROGRAMS = ['debootstrap', 'terraform', 'chroot', 'mount', 'umount', 'setpriv', 'ssh-keygen', 'ssh-agent', 'ssh-add'];
+const REQUIRED_PROGRAMS = ['debootstrap', 'terraform', 'chroot', 'mount', 'umount', 'setpriv', 'ssh-keygen', 'ssh-agent', 'ssh-add', 'systemd-nspawn', 'nsenter'];
 
 function onPath(program: string): boolean {
   const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);

@@ -63,12 +63,17 @@ export async function startAgentWithKey(rec: HostRecord): Promise<ClientKey> {
   return { privateKey, publicKey: fs.readFileSync(`${privateKey}.pub`, 'utf8').trim(), sshAuthSock };
 }
 
-/** Generates this host's own ed25519 key and returns "ssh-ed25519 AAAA..." for pinning. */
+/**
+ * Generates this host's own stock host keys (`ssh-keygen -A`: RSA, ECDSA, ed25519, as a
+ * stock sshd has them) and returns the ECDSA one, "ecdsa-sha2-nistp256 AAAA...", for
+ * pinning: Terraform 1.11.4's SSH client negotiates ECDSA first, so against a stock sshd
+ * that is the key it sees. (An sshd with only an ed25519 key hid exactly that mismatch.)
+ */
 export async function generateHostKey(rootDir: string): Promise<string> {
-  await runOk(['chroot', rootDir, 'ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', '/etc/ssh/ssh_host_ed25519_key']);
-  const pub = fs.readFileSync(path.join(rootDir, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8');
+  await runOk(['chroot', rootDir, 'ssh-keygen', '-A']);
+  const pub = fs.readFileSync(path.join(rootDir, 'etc/ssh/ssh_host_ecdsa_key.pub'), 'utf8');
   const [type, key] = pub.trim().split(/\s+/);
-  if (type !== 'ssh-ed25519' || !key) throw new Error(`unexpected host public key: ${pub}`);
+  if (!type?.startsWith('ecdsa-sha2-') || !key) throw new Error(`unexpected host public key: ${pub}`);
   return `${type} ${key}`;
 }
 
@@ -96,7 +101,6 @@ export async function startSshd(rec: HostRecord, address: string): Promise<numbe
       'chroot', root, '/usr/sbin/sshd', '-D',
       '-E', SSHD_LOG_IN_HOST,
       '-o', `ListenAddress=${address}:${port}`,
-      '-o', 'HostKey=/etc/ssh/ssh_host_ed25519_key',
       '-o', 'PermitRootLogin=prohibit-password',
       '-o', 'PasswordAuthentication=no',
       '-o', 'KbdInteractiveAuthentication=no',

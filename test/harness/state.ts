@@ -21,11 +21,22 @@ export interface HostRecord {
   processes: ProcessRef[];
   /** The watchdog that tears the host down if the owner dies (see reaper.ts). */
   reaper?: ProcessRef;
+  /** A booted systemd container (systemd-host.ts): stopped before anything else. */
+  container?: ContainerRecord;
   address?: string;
   port?: number;
   sshAuthSock?: string;
   /** Set with DEVVM_TESTHOST_KEEP=1: the test run does not tear it down. */
   keep: boolean;
+}
+
+export interface ContainerRecord {
+  /** The systemd-nspawn process we started. */
+  nspawn: ProcessRef;
+  /** The container's PID 1 (systemd), as seen from outside; set once it was found. */
+  init?: ProcessRef;
+  /** `pid:[<inode>]` of the container's PID namespace: every process in it is the container's. */
+  pidNamespace?: string;
 }
 
 export function stateDir(): string {

@@ -1,9 +1,11 @@
-// Tears a host down from its record, in reverse order of creation: the processes we
+// Tears a host down from its record, in reverse order of creation: a booted container
+// (systemd-host.ts), the processes we
 // started, then everything still running inside the root, then the mounts (exact recorded
 // paths, children first), then the private temp dir, then the record. Synchronous on
 // purpose: it must also work inside a process 'exit' handler.
 import * as fs from 'node:fs';
 import { unmountSync, removeTreeSync } from './mounts';
+import { stopContainerSync } from './container';
 import { killProcessesRootedAt, terminateSync } from './procs';
 import { deleteRecord, HostRecord } from './state';
 
@@ -16,6 +18,8 @@ export function teardownSync(rec: HostRecord): void {
       errors.push(`${what}: ${(e as Error).message}`);
     }
   };
+  // A booted container first: its systemd ends everything inside, then nspawn exits.
+  if (rec.container) step('stop container', () => stopContainerSync(rec.container!));
   step('stop recorded processes', () => terminateSync([...rec.processes].reverse()));
   // Only meaningful while the root is still there; it also catches sessions sshd forked
   // and anything a test started inside the host.

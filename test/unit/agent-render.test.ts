@@ -7,7 +7,7 @@ import { WorkstationState } from '../../src/desired/types';
 import { emptyState, portOf } from '../../agent/host-state';
 import { renderKubeconfig } from '../../agent/steps/kubeconfig';
 import { sliceDropIn } from '../../agent/steps/systemd';
-import { dispatchTable, tmuxScopeDropIn, ttydUserMap } from '../../agent/steps/host';
+import { dispatchTable, tmuxConf, tmuxScopeDropIn, ttydUserMap } from '../../agent/steps/host';
 import { invalidReason } from '../../agent/steps/claude-layer';
 import type { Context } from '../../agent/context';
 import { exampleInputs } from '../support/inputs';
@@ -51,6 +51,13 @@ test('the user slice drop-in carries the memory budget without swap and without 
 
 test('each tmux pane scope is capped at 6G and survives an OOM kill of one process', () => {
   expect(tmuxScopeDropIn(hostSpec(desired))).toBe('# Managed by devvm-workstations: memory cap of each tmux pane.\n[Scope]\nMemoryMax=6G\nOOMPolicy=continue\n');
+});
+
+test('tmux starts each pane in its own capped user scope when the user manager runs, else a plain login shell', () => {
+  expect(tmuxConf(hostSpec(desired))).toBe(
+    '# Managed by devvm-workstations: each tmux pane runs in its own systemd user scope with a memory cap.\n' +
+      `set-option -g default-command 'if [ -S "\${XDG_RUNTIME_DIR:-/nonexistent}/systemd/private" ]; then exec systemd-run --user --scope --quiet --unit="tmux-spawn-$$.scope" -p MemoryMax=6G -p OOMPolicy=continue -- "$SHELL" -l; fi; exec "$SHELL" -l'\n`,
+  );
 });
 
 test('the ttyd map and t3 dispatch table list active people only, with sticky ports', () => {

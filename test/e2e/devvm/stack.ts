@@ -29,12 +29,18 @@ export function exampleCast(): RosterDoc {
 }
 
 export function siteFor(h: TestHost): Record<string, unknown> {
+  // The systemd test host (systemd-host.ts) runs systemd and has tmux; the chroot host has neither.
+  const systemd = (h as { kind?: string }).kind === 'systemd';
   return {
     version: 1,
     devvm: {
       host: h.address, port: h.port, user: 'root', host_key: h.hostKey, ssh_agent: true,
-      // The test host has no systemd, kubectl or claude, and little free memory to spare.
-      preflight: { binaries: ['node', 'git', 'git-crypt'], systemd: false, min_free_memory: '64M', min_free_swap: 0, min_free_disk: '256M' },
+      // No test host has kubectl or claude, and there is little free memory to spare.
+      preflight: {
+        binaries: ['node', 'git', 'git-crypt', ...(systemd ? ['tmux'] : [])],
+        systemd,
+        min_free_memory: '64M', min_free_swap: 0, min_free_disk: '256M',
+      },
     },
     kubernetes: { api_server: API_SERVER },
     infra_repo: { url: INFRA_REPO, default_branch: 'main' },
