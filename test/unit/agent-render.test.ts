@@ -10,29 +10,41 @@ import { sliceDropIn } from '../../agent/steps/systemd';
 import { dispatchTable, tmuxScopeDropIn, ttydUserMap } from '../../agent/steps/host';
 import { invalidReason } from '../../agent/steps/claude-layer';
 import type { Context } from '../../agent/context';
-import { exampleInputs } from '../support/inputs';
+import { EXAMPLE_SITE_TEXT, exampleInputs } from '../support/inputs';
+import { parseSite } from '../../src/roster/load';
+import { formatProblem } from '../../src/roster/problems';
 
 const { roster, site } = exampleInputs();
 const desired = derive(roster, site);
 const ws = (u: string) => desired.people.find((p) => p.osUser === u)!.workstation!;
 const ctxWith = (state = emptyState()): Context => ({ state, dryRun: false, systemd: false, save: () => undefined });
 
+/** The example inputs with site `oidc` keys replaced, through the real site parser. */
+function withOidc(oidc: string, uidRange = '{ min: 1000, max: 59999 }') {
+  const text = EXAMPLE_SITE_TEXT.replace(/^uid_range: .*$/m, `uid_range: ${uidRange}\noidc: ${oidc}`);
+  const parsed = parseSite('site.yaml', text);
+  if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
+  const d = derive(roster, parsed.value);
+  return (u: string) => d.people.find((p) => p.osUser === u)!.workstation!;
+}
+
+const ISSUER_ARGS = [
+  'get-token',
+  '--oidc-issuer-url=https://authentik.viktorbarzin.me/application/o/kubernetes/',
+  '--oidc-client-id=kubernetes',
+  '--oidc-extra-scope=email', '--oidc-extra-scope=profile', '--oidc-extra-scope=groups',
+];
+
 describe('kubeconfig', () => {
-  test('namespace-owner: OIDC exec stanza, device-code grant, default namespace', () => {
+  test('namespace-owner: kubectl-oidc_login exec stanza, default authcode-keyboard grant, default namespace', () => {
     const cfg = parse(renderKubeconfig(ws('ancamilea')));
-    expect(cfg['current-context']).toBe('homelab-namespace-owner');
-    expect(cfg.contexts).toEqual([{ name: 'homelab-namespace-owner', context: { cluster: 'homelab', user: 'oidc-ancamilea', namespace: 'plotting-book' } }]);
+    expect(cfg['current-context']).toBe('homelab');
+    expect(cfg.contexts).toEqual([{ name: 'homelab', context: { cluster: 'homelab', user: 'oidc-ancamilea', namespace: 'plotting-book' } }]);
     expect(cfg.clusters).toEqual([{ name: 'homelab', cluster: { server: 'https://10.0.20.100:6443' } }]);
     expect(cfg.users[0].user.exec).toEqual({
       apiVersion: 'client.authentication.k8s.io/v1',
-      command: 'kubectl',
-      args: [
-        'oidc-login', 'get-token',
-        '--oidc-issuer-url=https://authentik.viktorbarzin.me/application/o/kubernetes/',
-        '--oidc-client-id=kubernetes',
-        '--oidc-extra-scope=email', '--oidc-extra-scope=profile', '--oidc-extra-scope=groups',
-        '--grant-type=device-code',
-      ],
+      command: 'kubectl-oidc_login',
+      args: [...ISSUER_ARGS, '--grant-type=authcode-keyboard', '--oidc-redirect-url=http://localhost:8000'],
       interactiveMode: 'IfAvailable',
       provideClusterInfo: false,
     });
@@ -40,6 +52,57 @@ describe('kubeconfig', () => {
 
   test('other tiers get no default namespace', () => {
     expect(parse(renderKubeconfig(ws('wizard'))).contexts[0].context.namespace).toBeUndefined();
+  });
+
+  test('the context, cluster and user names do not change with the RBAC tier', () => {
+    const names = (w: WorkstationState) => {
+      const cfg = parse(renderKubeconfig(w));
+      return { current: cfg['current-context'], contexts: cfg.contexts.map((c: { name: string }) => c.name), users: cfg.users.map((x: { name: string }) => x.name) };
+    };
+    const promoted: WorkstationState = { ...ws('emo'), tier: 'admin' };
+    expect(names(promoted)).toEqual(names(ws('emo')));
+    expect(names(ws('emo'))).toEqual({ current: 'homelab', contexts: ['homelab'], users: ['oidc-emo'] });
+  });
+
+  test('device-code grant: no port, no redirect URL', () => {
+    const w = withOidc('{ grant_type: device-code }');
+    expect(w('emo').kubeconfig).toMatchObject({ grantType: 'device-code' });
+    expect(w('emo').kubeconfig.listenPort).toBeUndefined();
+    expect(parse(renderKubeconfig(w('emo'))).users[0].user.exec.args).toEqual([...ISSUER_ARGS, '--grant-type=device-code']);
+  });
+
+  test('authcode-keyboard grant with a site redirect URL', () => {
+    const w = withOidc('{ grant_type: authcode-keyboard, redirect_url: "urn:ietf:wg:oauth:2.0:oob" }');
+    expect(parse(renderKubeconfig(w('wizard'))).users[0].user.exec.args).toEqual([
+      ...ISSUER_ARGS, '--grant-type=authcode-keyboard', '--oidc-redirect-url=urn:ietf:wg:oauth:2.0:oob',
+    ]);
+  });
+
+  test('authcode grant: each person listens on base + (uid - uid_range.min), on loopback, without a browser', () => {
+    const w = withOidc('{ grant_type: authcode, authcode_port_base: 20000 }', '{ min: 1000, max: 1999 }');
+    const args = (u: string) => parse(renderKubeconfig(w(u))).users[0].user.exec.args;
+    expect(args('wizard')).toEqual([...ISSUER_ARGS, '--grant-type=authcode', '--listen-address=127.0.0.1:20000', '--skip-open-browser']);
+    expect(args('emo')).toEqual([...ISSUER_ARGS, '--grant-type=authcode', '--listen-address=127.0.0.1:20001', '--skip-open-browser']);
+    expect(w('ancamilea').kubeconfig).toMatchObject({ grantType: 'authcode', listenPort: 20002 });
+  });
+
+  test('authcode ports of the whole uid range must fit below 65536', () => {
+    const text = EXAMPLE_SITE_TEXT.replace(/^uid_range: .*$/m, 'uid_range: { min: 1000, max: 59999 }\noidc: { grant_type: authcode, authcode_port_base: 18000 }');
+    expect(parseSite('site.yaml', text).problems.map(formatProblem)).toEqual([
+      'site.yaml:16:51 oidc.authcode_port_base: with uid_range 1000..59999 the authcode ports reach 76999, above 65535; lower the base to at most 6536 or narrow uid_range, got number 18000',
+    ]);
+  });
+
+  test('the port base itself stays inside 1024..65535', () => {
+    const text = EXAMPLE_SITE_TEXT.replace(/^uid_range: .*$/m, 'uid_range: { min: 1000, max: 59999 }\noidc: { authcode_port_base: 80 }');
+    expect(parseSite('site.yaml', text).problems.map(formatProblem)).toEqual([
+      'site.yaml:16:29 oidc.authcode_port_base: must be at least 1024, got number 80',
+    ]);
+  });
+
+  test('desired state stored before the grant type existed still renders device-code', () => {
+    const { grantType: _g, redirectUrl: _r, ...old } = ws('emo').kubeconfig;
+    expect(parse(renderKubeconfig({ ...ws('emo'), kubeconfig: old })).users[0].user.exec.args).toEqual([...ISSUER_ARGS, '--grant-type=device-code']);
   });
 });
 
@@ -112,6 +175,6 @@ test('the kubeconfig the agent writes is YAML a real parser reads back exactly',
     expect(doc.apiVersion).toBe('v1');
     expect(doc.kind).toBe('Config');
     expect(doc.preferences).toEqual({});
-    expect(doc.users[0].user.exec.args).toContain('--grant-type=device-code');
+    expect(doc.users[0].user.exec.args).toContain('--grant-type=authcode-keyboard');
   }
 });
