@@ -164,6 +164,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
     const out = (await tf.planAndApply()).output;
     const lines = outcomes(linesOf(out, 'emo')).map(([step, kind, detail]) => `${step}: ${kind}${kind === 'skipped' ? ` (${detail})` : ''}`);
     expect(lines).toEqual([
+      'login-shell: ok',
       'home: ok',
       'private-dirs: ok',
       'claude-settings-mode: ok',
