@@ -10,8 +10,12 @@ import { sliceDropIn } from '../../agent/steps/systemd';
 import { dispatchTable, tmuxScopeDropIn, ttydUserMap } from '../../agent/steps/host';
 import { invalidReason } from '../../agent/steps/claude-layer';
 import type { Context } from '../../agent/context';
-import { EXAMPLE_SITE_TEXT, exampleInputs } from '../support/inputs';
-import { parseSite } from '../../src/roster/load';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT, exampleInputs } from '../support/inputs';
+import { parseRoster, parseSite } from '../../src/roster/load';
+import { listedShells, shellProblem } from '../../agent/accounts';
 import { formatProblem } from '../../src/roster/problems';
 
 const { roster, site } = exampleInputs();
@@ -177,4 +181,43 @@ test('the kubeconfig the agent writes is YAML a real parser reads back exactly',
     expect(doc.preferences).toEqual({});
     expect(doc.users[0].user.exec.args).toContain('--grant-type=authcode-keyboard');
   }
+});
+
+describe('login shell', () => {
+  /** The example roster with wizard's `workstation: {}` given a login_shell. */
+  const withShell = (_u: 'wizard', shell: string) =>
+    EXAMPLE_ROSTER_TEXT.replace('    workstation: {}\n  emo:', `    workstation:\n      login_shell: ${shell}\n  emo:`);
+
+  test('the site default, and a person\'s workstation.login_shell overrides it', () => {
+    expect(ws('wizard').shell).toBe('/bin/bash');
+    const r = parseRoster('roster.yaml', withShell('wizard', '/usr/bin/zsh'), site);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    const d = derive(r.value, site);
+    expect(d.people.find((p) => p.osUser === 'wizard')!.workstation!.shell).toBe('/usr/bin/zsh');
+    expect(d.people.find((p) => p.osUser === 'emo')!.workstation!.shell).toBe('/bin/bash');
+  });
+
+  test('workstation.login_shell is validated like devvm.login_shell', () => {
+    const r = parseRoster('roster.yaml', withShell('wizard', '"zsh -c id"'), site);
+    expect(r.problems.map(formatProblem).map((l) => l.replace(/^roster\.yaml:\d+:\d+ /, ''))).toEqual([
+      'people.wizard.workstation.login_shell: must be an absolute path: \'/\' followed by letters, digits, \'.\', \'_\', \'-\' and \'/\' only, got "zsh -c id"',
+    ]);
+  });
+
+  test('/etc/shells decides which shells the host allows', () => {
+    const listed = ['/bin/sh', '/bin/bash', '/usr/bin/zsh'];
+    expect(shellProblem('/usr/bin/zsh', listed)).toBeUndefined();
+    expect(shellProblem('/usr/bin/fish', listed)).toBe(
+      'login shell /usr/bin/fish is not listed in /etc/shells on the devvm: install it there (e.g. apt-get install zsh) or set another workstation.login_shell',
+    );
+  });
+
+  test('/etc/shells lines: paths only, comments and blanks ignored; an unreadable file lists nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shells-'));
+    const file = join(dir, 'shells');
+    writeFileSync(file, '# /etc/shells: valid login shells\n/bin/sh\n\n  /usr/bin/zsh  \nnot-a-path\n');
+    expect(listedShells(file)).toEqual(['/bin/sh', '/usr/bin/zsh']);
+    expect(listedShells(join(dir, 'missing'))).toEqual([]);
+    rmSync(dir, { recursive: true });
+  });
 });
