@@ -52,18 +52,26 @@ describeE2E('login shell per site default and per person', () => {
     expect(await shellOf('ancamilea')).toBe('/bin/bash');
   });
 
-  it('a shell missing from /etc/shells fails that person only: converge of an account, onboarding of a new one', async () => {
-    const newbie = { newbie: { email: 'newbie@example.com', authentik_user: 'newbie', tier: 'power-user', uid: 1003, workstation: {} } };
-    const r = await apply(castWith({ wizard: '/usr/bin/zsh', emo: '/usr/bin/dash', newbie: '/usr/bin/zsh' }, newbie));
+  const UNLISTED = 'login shell /usr/bin/zsh is not listed in /etc/shells on the devvm: install it there (e.g. apt-get install zsh) or set another workstation.login_shell';
+  const newbie = { newbie: { email: 'newbie@example.com', authentik_user: 'newbie', tier: 'power-user', uid: 1003, workstation: {} } };
+
+  // Terraform starts nothing new after the first failed resource, so each failure gets its own apply.
+  it('a shell missing from /etc/shells fails the converge step of that person; the rest of their converge runs', async () => {
+    const r = await apply(castWith({ wizard: '/usr/bin/zsh', emo: '/usr/bin/dash' }));
     expect(r.ok).toBe(false);
-    const unlisted = 'login shell /usr/bin/zsh is not listed in /etc/shells on the devvm: install it there (e.g. apt-get install zsh) or set another workstation.login_shell';
-    expect(linesOf(r.output, 'wizard')).toContain(`wizard: login-shell: FAILED (${unlisted})`);
-    // The other steps of that person still ran.
-    expect(linesOf(r.output, 'wizard').filter((l) => l.startsWith('wizard: kubeconfig: ok'))).toHaveLength(1);
-    expect(linesOf(r.output, 'newbie')).toContain(`newbie: account: FAILED (${unlisted}; account not created)`);
+    const lines = linesOf(r.output, 'wizard');
+    expect(lines).toContain(`wizard: login-shell: FAILED (${UNLISTED})`);
+    expect(lines.filter((l) => l.startsWith('wizard: kubeconfig: ok'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('FAILED'))).toHaveLength(1);
     expect(await shellOf('wizard')).toBe('/usr/bin/dash');
+  });
+
+  it('a shell missing from /etc/shells fails onboarding: no account is created', async () => {
+    const r = await apply(castWith({ wizard: '/usr/bin/dash', emo: '/usr/bin/dash', newbie: '/usr/bin/zsh' }, newbie));
+    expect(r.ok).toBe(false);
+    expect(linesOf(r.output, 'newbie')).toContain(`newbie: account: FAILED (${UNLISTED}; account not created)`);
     expect(await shellOf('newbie')).toBeUndefined();
-    expect(linesOf(r.output, 'emo').filter((l) => l.includes('FAILED'))).toEqual([]);
+    expect(await shellOf('wizard')).toBe('/usr/bin/dash');
   });
 
   it('once the devvm lists the shell, the next apply sets it and onboards the new person', async () => {
@@ -71,7 +79,6 @@ describeE2E('login shell per site default and per person', () => {
     // A stand-in for `apt-get install zsh` (the test host has no network): the binary and its /etc/shells line.
     await h.execOk(['cp', '/usr/bin/dash', '/usr/bin/zsh']);
     await h.execOk(['sh', '-c', 'echo /usr/bin/zsh >> /etc/shells']);
-    const newbie = { newbie: { email: 'newbie@example.com', authentik_user: 'newbie', tier: 'power-user', uid: 1003, workstation: {} } };
     const r = await apply(castWith({ wizard: '/usr/bin/zsh', emo: '/usr/bin/dash', newbie: '/usr/bin/zsh' }, newbie));
     expect(r.output).not.toContain('FAILED');
     expect(r.ok).toBe(true);
