@@ -108,8 +108,8 @@ export const Oidc = z
       .int()
       .min(1024)
       .max(65535)
-      .default(18000)
-      .describe('authcode only: a person listens on authcode_port_base + (uid - uid_range.min); every such port of the uid range must stay inside 1024..65535.'),
+      .default(20000)
+      .describe("authcode only: a person listens on authcode_port_base + (uid - uid_range.min); every such port of the uid range must stay inside 1024..65535. The default keeps clear of kubelogin's own 8000/18000 and of the t3-serve ports from 3773."),
   })
   .describe('OIDC login of kubectl (kubelogin) against Authentik.');
 
