@@ -8,9 +8,10 @@ import { emptyState, portOf } from '../../agent/host-state';
 import { renderKubeconfig } from '../../agent/steps/kubeconfig';
 import { sliceDropIn } from '../../agent/steps/systemd';
 import { dispatchTable, tmuxScopeDropIn, ttydUserMap } from '../../agent/steps/host';
-import { invalidReason } from '../../agent/steps/claude-layer';
+import { expectedHostScripts, invalidReason } from '../../agent/steps/claude-layer';
+import { hostScriptProblem } from '../../agent/steps/host-scripts';
 import type { Context } from '../../agent/context';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT, exampleInputs } from '../support/inputs';
@@ -219,5 +220,46 @@ describe('login shell', () => {
     expect(listedShells(file)).toEqual(['/bin/sh', '/usr/bin/zsh']);
     expect(listedShells(join(dir, 'missing'))).toEqual([]);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('host hook scripts are checked before the layer is installed', () => {
+  test('a missing script, a symlink and a directory are refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'host-script-'));
+    symlinkSync('/usr/bin/env', join(dir, 'link'));
+    expect(hostScriptProblem(join(dir, 'missing'))).toBe('does not exist on the host: install it (root-owned, mode 0755) before the layer that runs it');
+    expect(hostScriptProblem(join(dir, 'link'))).toBe('is a symlink: point the hook at the real file');
+    expect(hostScriptProblem(dir)).toBe('is not a regular file');
+    rmSync(dir, { recursive: true });
+  });
+
+  test('a script owned by someone else than root, or under a world-writable directory, is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'host-script-'));
+    const file = join(dir, 'hook');
+    writeFileSync(file, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const uid = process.getuid!();
+    // As root the file passes its own checks and the world-writable temp dir above it is what fails.
+    expect(hostScriptProblem(file)).toMatch(
+      uid === 0 ? /^parent .* is (writable by group or others \(mode 0\d+\)|owned by uid \d+, not root)$/ : new RegExp(`^is owned by uid ${uid}, not root`),
+    );
+    rmSync(dir, { recursive: true });
+  });
+
+  test('a root-owned program of the system passes', () => {
+    expect(hostScriptProblem('/usr/bin/env')).toBeUndefined();
+  });
+
+  test('the expected host scripts are read from the settings files of the spec, shipped ones left out', () => {
+    const settings = (command: string) => JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: 'command', command, timeout: 5 }] }] } });
+    const spec = {
+      files: [
+        { path: 'managed-settings.json', content: settings('/usr/local/lib/workstations/hooks/shipped'), mode: 0o644 },
+        { path: 'managed-settings.d/40-x.json', content: settings('/usr/local/lib/t3/session-state-hook idle'), mode: 0o644 },
+        { path: 'CLAUDE.md', content: '# x\n', mode: 0o644 },
+      ],
+      hookScripts: [{ path: 'shipped', content: '#!/bin/sh\n', mode: 0o755 }],
+      configBase: { url: 'file:///srv/git/c.git', branch: 'main', path: '/opt/c', dir: 'dot_claude' },
+    };
+    expect(expectedHostScripts(spec)).toEqual(['/usr/local/lib/t3/session-state-hook']);
   });
 });
