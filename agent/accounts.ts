@@ -1,4 +1,5 @@
 // Reading Unix accounts and groups through getent/id (NSS-aware), never by parsing files.
+import { readFileSync } from 'node:fs';
 import { probe } from './exec';
 
 export interface Account {
@@ -37,4 +38,22 @@ export function shadowOf(name: string): { locked: boolean; expired: boolean } | 
   const fields = r.stdout.trim().split(':');
   const expire = fields[7];
   return { locked: fields[1].startsWith('!') || fields[1] === '*', expired: expire !== '' && Number(expire) <= Math.floor(Date.now() / 86_400_000) };
+}
+
+/** Login shells the host allows (/etc/shells: one path a line, `#` comments). */
+export function listedShells(file = '/etc/shells'): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'));
+}
+
+/** Why `shell` cannot be a login shell on this host, or undefined. */
+export function shellProblem(shell: string, listed: readonly string[] = listedShells()): string | undefined {
+  return listed.includes(shell)
+    ? undefined
+    : `login shell ${shell} is not listed in /etc/shells on the devvm: install it there (e.g. apt-get install zsh) or set another workstation.login_shell`;
 }

@@ -4,17 +4,21 @@
 // Drop-ins the agent installed earlier and no longer in the source are removed; files it
 // did not install are never touched. The Config base is a root-owned checkout whose
 // skills/agents/output-styles entries are linked (not copied) into /etc/claude-code/.claude,
-// so a commit pulled into the checkout is what every next session sees.
+// so a commit pulled into the checkout is what every next session sees. Hook scripts the
+// layer expects on the host (not shipped) are checked first: one unsafe or missing and
+// nothing is installed.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { HOOKS_DIR, MANAGED_DIR, MANAGED_FILES } from '../../src/claude-layer/layout';
+import { hostScripts } from '../../src/claude-layer/policy';
 import { managedSettingsSchema } from '../../src/claude-layer/settings-model';
 import type { ClaudeLayerSpec } from '../input';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
 import { ownership, writeManaged } from '../managed-files';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
+import { hostScriptProblem } from './host-scripts';
 
 const SUBJECT = '(claude-layer)';
 /** Managed directories Claude Code watches; they must exist before sessions start. */
@@ -33,11 +37,24 @@ export function invalidReason(path: string, content: string): string | undefined
   return r.success ? undefined : `invalid settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
 }
 
+/** Programs the hooks of the spec's settings files run that the spec does not ship (sorted). */
+export function expectedHostScripts(spec: ClaudeLayerSpec): string[] {
+  const shipped = new Set(spec.hookScripts.map((f) => f.path));
+  const all = spec.files.filter((f) => f.path.endsWith('.json')).flatMap((f) => hostScripts(JSON.parse(f.content), shipped));
+  return [...new Set(all)].sort();
+}
+
 export function installClaudeLayer(ctx: Context, report: Reporter, spec: ClaudeLayerSpec): void {
   // Validate everything first: one invalid file and nothing is installed.
   const invalid = spec.files.map((f) => [f.path, invalidReason(f.path, f.content)] as const).filter(([, why]) => why);
   if (invalid.length > 0) {
     for (const [path, why] of invalid) report.record(SUBJECT, `validate ${path}`, failed(`${why}; previous files kept`));
+    return;
+  }
+  // Scripts the hooks run that the layer does not ship must already be safe on the host.
+  const unsafe = expectedHostScripts(spec).map((script) => [script, hostScriptProblem(script)] as const).filter(([, why]) => why);
+  if (unsafe.length > 0) {
+    for (const [script, why] of unsafe) report.record(SUBJECT, `hook script ${script}`, failed(`${why}; nothing installed, previous files kept`));
     return;
   }
   const root = { uid: 0, gid: 0 };

@@ -8,6 +8,7 @@ import { convergeClone, ensureMirror } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
 import { convergeKubeconfig } from './kubeconfig';
+import { convergeShell } from './shell';
 import { convergeSlice, convergeUnits, endSessions } from './systemd';
 
 export function converge(ctx: Context, report: Reporter, ws: WorkstationState): void {
@@ -22,6 +23,7 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
     return;
   }
   const gid = account.gid;
+  report.step(u, 'login-shell', () => convergeShell(ctx, ws, account));
   report.step(u, 'home', () => convergeHome(ctx, ws));
   report.step(u, 'private-dirs', () => convergePrivateDirs(ctx, ws, gid));
   report.step(u, 'claude-settings-mode', () => convergeClaudeSettingsMode(ctx, ws));

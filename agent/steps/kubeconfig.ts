@@ -1,11 +1,28 @@
-// The per-tier OIDC kubeconfig (int128/kubelogin via `kubectl oidc-login`). The device
-// code grant needs no local callback port, so people on one host never collide on the
-// authcode flow's fixed ports 8000/18000.
+// The per-tier OIDC kubeconfig (int128/kubelogin, run as `kubectl-oidc_login`, the binary
+// preflight requires). The grant type is a site setting that fits a shared host: the
+// authcode flow's default fixed ports 8000/18000 would collide between people, so it is
+// either authcode-keyboard (no port, no device flow), device-code, or authcode on the
+// person's own port. Cluster, user and context names never carry the RBAC tier: a tier
+// change rewrites the file but leaves the names people and scripts use alone.
 import { toYaml } from '../yaml-emit';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
 import { ensureDir, ownership, writeManaged } from '../managed-files';
 import { Outcome, skipped } from '../report';
+
+/** kubelogin flags of the grant (state stored before grantType existed meant device-code). */
+export function grantArgs(k: WorkstationState['kubeconfig']): string[] {
+  switch (k.grantType ?? 'device-code') {
+    case 'device-code':
+      return ['--grant-type=device-code'];
+    case 'authcode-keyboard':
+      return ['--grant-type=authcode-keyboard', ...(k.redirectUrl ? [`--oidc-redirect-url=${k.redirectUrl}`] : [])];
+    case 'authcode':
+      if (k.listenPort === undefined) throw new Error('grant type authcode needs a listen port');
+      // No browser on the devvm: kubelogin prints the URL; the person forwards this port over SSH.
+      return ['--grant-type=authcode', `--listen-address=127.0.0.1:${k.listenPort}`, '--skip-open-browser'];
+  }
+}
 
 export function renderKubeconfig(ws: WorkstationState): string {
   const k = ws.kubeconfig;
@@ -25,16 +42,15 @@ export function renderKubeconfig(ws: WorkstationState): string {
         user: {
           exec: {
             apiVersion: 'client.authentication.k8s.io/v1',
-            command: 'kubectl',
+            command: 'kubectl-oidc_login',
             args: [
-              'oidc-login',
               'get-token',
               `--oidc-issuer-url=${k.issuerUrl}`,
               `--oidc-client-id=${k.clientId}`,
               '--oidc-extra-scope=email',
               '--oidc-extra-scope=profile',
               '--oidc-extra-scope=groups',
-              '--grant-type=device-code',
+              ...grantArgs(k),
             ],
             interactiveMode: 'IfAvailable',
             provideClusterInfo: false,
@@ -44,11 +60,11 @@ export function renderKubeconfig(ws: WorkstationState): string {
     ],
     contexts: [
       {
-        name: `${k.clusterName}-${ws.tier}`,
+        name: k.clusterName,
         context: { cluster: k.clusterName, user, ...(k.defaultNamespace ? { namespace: k.defaultNamespace } : {}) },
       },
     ],
-    'current-context': `${k.clusterName}-${ws.tier}`,
+    'current-context': k.clusterName,
     preferences: {},
   };
   return `# Managed by devvm-workstations (RBAC tier ${ws.tier}). Edits are kept but stop updates.\n${toYaml(doc)}`;

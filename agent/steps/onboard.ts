@@ -3,7 +3,7 @@
 // recursively.
 import { chmodSync, existsSync } from 'node:fs';
 import type { AccountSpec } from '../input';
-import { accountByUid, getAccount } from '../accounts';
+import { accountByUid, getAccount, shellProblem } from '../accounts';
 import type { Context } from '../context';
 import { run } from '../exec';
 import { changed, failed, ok, Outcome } from '../report';
@@ -26,6 +26,8 @@ export function onboard(ctx: Context, spec: AccountSpec): Outcome {
   }
   const holder = accountByUid(spec.uid);
   if (holder) return failed(`uid ${spec.uid} already belongs to ${holder.name}`);
+  const shell = shellProblem(spec.shell);
+  if (shell) return failed(`${shell}; account not created`);
   if (ctx.dryRun) return changed(`would create ${spec.osUser} with uid ${spec.uid}`);
 
   const homeExisted = existsSync(spec.home);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { HOOKS_DIR, MANAGED_DIR, MANAGED_FILES } from './layout';
 import { LayerSource, loadLayer } from './load';
+import { hostScripts as hostScriptsOf } from './policy';
 import { InvalidLayerError } from './problems';
 import { validateLayer } from './validate';
 
@@ -21,6 +22,11 @@ export interface RenderedLayer {
   readonly files: readonly RenderedFile[];
   /** Sorted by name; installed root-owned and executable. */
   readonly hookScripts: readonly RenderedFile[];
+  /**
+   * Absolute paths of scripts the managed hooks run that the layer does not ship: they must
+   * already be on the host, root-owned (the agent checks before installing anything). Sorted.
+   */
+  readonly hostScripts: readonly string[];
   /** sha256 over every absolute target path and content, in path order. */
   readonly sha256: string;
 }
@@ -36,7 +42,9 @@ export function renderLayer(layer: LayerSource = loadLayer()): RenderedLayer {
     { path: MANAGED_FILES.claudeMd, content: normalText(layer.claudeMd.text), mode: 0o644 },
   ]);
   const hookScripts = byPath(layer.hookScripts.map((s) => ({ path: s.name, content: normalText(s.text), mode: 0o755 })));
-  return { files, hookScripts, sha256: contentHash(files, hookScripts) };
+  const shipped = new Set(layer.hookScripts.map((s) => s.name));
+  const hostScripts = [...new Set([layer.base, ...layer.dropIns].flatMap((d) => hostScriptsOf(d.data, shipped)))].sort();
+  return { files, hookScripts, hostScripts, sha256: contentHash(files, hookScripts) };
 }
 
 /** JSON with object keys sorted at every depth (array order is meaning: kept), 2-space indent, final newline. */

@@ -83,7 +83,7 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
     legacy: ws.legacy,
     state: parked ? 'parked' : 'active',
     home: `/home/${osUser}`,
-    shell: site.devvm.login_shell,
+    shell: ws.login_shell ?? site.devvm.login_shell,
     unixGroups: [...profile.unixGroups],
     codeLayout: ws.code_layout,
     infra: {
@@ -102,6 +102,7 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
       issuerUrl: site.oidc.issuer_url,
       clientId: site.oidc.client_id,
       ...(person.tier === 'namespace-owner' && person.namespaces?.length ? { defaultNamespace: person.namespaces[0] } : {}),
+      ...kubeloginGrant(person.uid!, site),
     },
     memoryMax: ws.memory_max ?? site.memory_budgets[person.tier],
     units: {
@@ -110,6 +111,14 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
       claudeAuthSync: !parked && ws.claude_auth,
     },
   };
+}
+
+/** The kubelogin grant and what it needs: a per-person port (authcode) or the redirect URI (keyboard). */
+function kubeloginGrant(uid: number, site: Site): Pick<WorkstationState['kubeconfig'], 'grantType' | 'listenPort' | 'redirectUrl'> {
+  const { grant_type, authcode_port_base, redirect_url } = site.oidc;
+  if (grant_type === 'authcode') return { grantType: grant_type, listenPort: authcode_port_base + (uid - site.uid_range.min) };
+  if (grant_type === 'authcode-keyboard') return { grantType: grant_type, redirectUrl: redirect_url };
+  return { grantType: grant_type };
 }
 
 function deriveTier(tier: Tier, people: readonly PersonState[]): TierState {

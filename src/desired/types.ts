@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AbsPath, BranchName, Email, GitUrl, Namespace, OsUser, RepoName, Size, Tier, Uid, Username } from '../roster/values';
 import { MANAGED_UNIX_GROUPS } from '../tiers/profiles';
+import { KUBELOGIN_GRANT_TYPES } from '../roster/site-schema';
 
 export const KubeconfigSpec = z.strictObject({
   server: z.string(),
@@ -13,6 +14,12 @@ export const KubeconfigSpec = z.strictObject({
   clientId: z.string(),
   /** namespace-owner: the first owned namespace; others: none (kubectl's default). */
   defaultNamespace: Namespace.optional(),
+  /** kubelogin --grant-type (site oidc.grant_type); absent in state stored before it existed: device-code. */
+  grantType: z.enum(KUBELOGIN_GRANT_TYPES).optional(),
+  /** authcode: this person's own callback port (site authcode_port_base + uid - uid_range.min). */
+  listenPort: z.number().int().min(1024).max(65535).optional(),
+  /** authcode-keyboard: the redirect URI (site oidc.redirect_url). */
+  redirectUrl: z.string().regex(/^[A-Za-z0-9:/._~-]+$/).optional(),
 });
 
 export const RepoSpec = z.strictObject({

@@ -3,7 +3,7 @@
 // problem can be reported at once even when the shape is partly wrong. The descriptions
 // are what an editor shows on hover (roster/roster.schema.json is generated from here).
 import { z } from 'zod';
-import { Email, Namespace, OsUser, RepoName, Size, Tier, Uid, Username, WebKey } from './values';
+import { AbsPath, Email, Namespace, OsUser, RepoName, Size, Tier, Uid, Username, WebKey } from './values';
 
 export const Workstation = z
   .strictObject({
@@ -40,6 +40,11 @@ export const Workstation = z
       .boolean()
       .default(false)
       .describe('The account predates the roster: converge only adds, and lists what `cutover` would change. Remove it after cutover.'),
+    login_shell: AbsPath.optional().meta({
+      description:
+        "This person's login shell, overriding the site's devvm.login_shell (an absolute path listed in the devvm's /etc/shells). A change is applied to the existing account (usermod -s), except for legacy accounts (pending cutover).",
+      examples: ['/usr/bin/zsh'],
+    }),
   })
   .describe('A devvm account for this person ({} takes every default). Absent: cluster access only.');
 

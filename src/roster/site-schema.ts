@@ -49,7 +49,9 @@ export const Devvm = z
       .literal(true, { error: 'must be true: the private key stays in your ssh-agent' })
       .default(true)
       .describe("Must be true: keys come from the admin's ssh-agent only, never a private key in config or state."),
-    login_shell: AbsPath.default('/bin/bash').describe('Login shell of new accounts.'),
+    login_shell: AbsPath.default('/bin/bash').describe(
+      "Login shell of every account (Debian's default /bin/bash; the homelab's devvm uses /usr/bin/zsh); a person's workstation.login_shell overrides it. Must be listed in the devvm's /etc/shells.",
+    ),
     archive_dir: AbsPath.default('/var/backups/workstations').describe('Where offboarding writes home archives.'),
     preflight: z
       .strictObject({
@@ -75,6 +77,9 @@ export const UidRange = z
   .refine((r) => r.min <= r.max, { error: 'min must not exceed max' })
   .describe('Range every pinned uid of the roster must fall inside.');
 
+/** kubelogin --grant-type values a shared host can use (no password grant: it would put a password in a kubeconfig). */
+export const KUBELOGIN_GRANT_TYPES = ['authcode-keyboard', 'device-code', 'authcode'] as const;
+
 export const Oidc = z
   .strictObject({
     issuer_url: z
@@ -85,6 +90,28 @@ export const Oidc = z
     client_id: Username.default('kubernetes').describe('Public OIDC client id.'),
     username_prefix: OidcPrefix.default('').describe("The apiserver's --oidc-username-prefix; the Kubernetes subject is this prefix + email."),
     groups_prefix: OidcPrefix.default('').describe("The apiserver's --oidc-groups-prefix."),
+    grant_type: z
+      .enum(KUBELOGIN_GRANT_TYPES)
+      .default('authcode-keyboard')
+      .describe(
+        'kubelogin grant type in every kubeconfig. authcode-keyboard (default): the person opens the login URL in their own browser and pastes the code back; no device flow and no port on the shared host. device-code: needs a device flow configured on the Authentik brand. authcode: a local callback port per person (authcode_port_base + uid - uid_range.min), reached through an SSH port forward; each port must be a redirect URI of the provider.',
+      ),
+    redirect_url: z
+      .string()
+      .regex(/^(https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~/-]*)?|urn:ietf:wg:oauth:2\.0:oob)$/, {
+        error: 'must be an http(s) URL or urn:ietf:wg:oauth:2.0:oob',
+      })
+      .default('http://localhost:8000')
+      .describe(
+        "authcode-keyboard only: the redirect URI sent to Authentik; the browser lands there and the person copies the code from the address bar. Default: kubelogin's browser-flow address, which a provider set up for kubelogin already allows (kubelogin's own keyboard default, urn:ietf:wg:oauth:2.0:oob, usually is not).",
+      ),
+    authcode_port_base: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .default(20000)
+      .describe("authcode only: a person listens on authcode_port_base + (uid - uid_range.min); every such port of the uid range must stay inside 1024..65535. The default keeps clear of kubelogin's own 8000/18000 and of the t3-serve ports from 3773."),
   })
   .describe('OIDC login of kubectl (kubelogin) against Authentik.');
 
@@ -290,7 +317,24 @@ export const Site = z
     memory_budgets: MemoryBudgets.prefault({}),
     capacity: Capacity.prefault({}),
   })
-  .describe('devvm-workstations site: everything about the place rather than the people. No secrets. Reference: README.md, section "Site reference".');
+  .describe('devvm-workstations site: everything about the place rather than the people. No secrets. Reference: README.md, section "Site reference".')
+  .superRefine(authcodePortsFit);
+
+/**
+ * authcode: each person's kubelogin callback port is authcode_port_base + (uid - uid_range.min),
+ * unique because uids are; the whole uid range must map inside 1024..65535.
+ */
+function authcodePortsFit(site: { oidc: z.infer<typeof Oidc>; uid_range: z.infer<typeof UidRange> }, ctx: z.RefinementCtx): void {
+  const { grant_type, authcode_port_base } = site.oidc;
+  const top = authcode_port_base + (site.uid_range.max - site.uid_range.min);
+  if (grant_type === 'authcode' && top > 65535) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['oidc', 'authcode_port_base'],
+      message: `with uid_range ${site.uid_range.min}..${site.uid_range.max} the authcode ports reach ${top}, above 65535; lower the base to at most ${65535 - (site.uid_range.max - site.uid_range.min)} or narrow uid_range`,
+    });
+  }
+}
 
 export type Site = z.infer<typeof Site>;
 export type SiteInput = z.input<typeof Site>;

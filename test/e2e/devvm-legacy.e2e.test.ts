@@ -128,7 +128,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
     await expectLockedClone(h, 'emo', `${HOME}/code`, fixture.encryptedPaths);
     expect(await h.stat(`${HOME}/code`)).toMatchObject({ type: 'directory', uid: 1001 });
     expect(await h.readFile(movedKube)).toBe(LEGACY_KUBECONFIG);
-    expect((await readKubeconfig(h, 'emo'))['current-context']).toBe('homelab-power-user');
+    expect((await readKubeconfig(h, 'emo'))['current-context']).toBe('homelab');
     expect(await groupsOf(h, 'emo')).toEqual(['emo']);
     expect((await h.stat(HOME)).mode).toBe(0o700);
     expect(await h.exists('/var/lib/workstations/cutover/emo.json')).toBe(true);
@@ -168,6 +168,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
     expectSystemdRan(out);
     const lines = outcomes(linesOf(out, 'emo')).map(([step, kind, detail]) => `${step}: ${kind}${kind === 'skipped' ? ` (${detail})` : ''}`);
     expect(lines).toEqual([
+      'login-shell: ok',
       'home: ok',
       'private-dirs: ok',
       'claude-settings-mode: ok',

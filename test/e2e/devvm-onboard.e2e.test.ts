@@ -60,7 +60,8 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
 
   it('1. writes per-tier OIDC kubeconfigs that parse', async () => {
     const h = host();
-    const expected = { wizard: ['homelab-admin', undefined], emo: ['homelab-power-user', undefined], ancamilea: ['homelab-namespace-owner', 'plotting-book'] };
+    // The context is the cluster name, the same whatever the RBAC tier.
+    const expected = { wizard: ['homelab', undefined], emo: ['homelab', undefined], ancamilea: ['homelab', 'plotting-book'] };
     for (const [u, [context, namespace]] of Object.entries(expected)) {
       const k = await readKubeconfig(h, u);
       expect(k['current-context']).toBe(context);
@@ -68,16 +69,16 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
       expect(k.clusters).toEqual([{ name: 'homelab', cluster: { server: API_SERVER } }]);
       expect(k.users).toHaveLength(1);
       expect(k.users[0].name).toBe(`oidc-${u}`);
-      expect(k.users[0].user.exec).toMatchObject({ apiVersion: 'client.authentication.k8s.io/v1', command: 'kubectl', interactiveMode: 'IfAvailable' });
+      expect(k.users[0].user.exec).toMatchObject({ apiVersion: 'client.authentication.k8s.io/v1', command: 'kubectl-oidc_login', interactiveMode: 'IfAvailable' });
       expect(k.users[0].user.exec.args).toEqual([
-        'oidc-login',
         'get-token',
         '--oidc-issuer-url=https://authentik.viktorbarzin.me/application/o/kubernetes/',
         '--oidc-client-id=kubernetes',
         '--oidc-extra-scope=email',
         '--oidc-extra-scope=profile',
         '--oidc-extra-scope=groups',
-        '--grant-type=device-code',
+        '--grant-type=authcode-keyboard',
+        '--oidc-redirect-url=http://localhost:8000',
       ]);
     }
   });

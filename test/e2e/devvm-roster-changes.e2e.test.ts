@@ -55,9 +55,9 @@ describeE2E('devvm facet: tier change, offboard and purge after onboarding', () 
       expect(await identity(u)).toEqual(before[u as 'emo']);
     }
     const k = await readKubeconfig(h, 'ancamilea');
-    expect(k['current-context']).toBe('homelab-power-user');
+    expect(k['current-context']).toBe('homelab');
     expect(k.contexts[0].context.namespace).toBeUndefined();
-    expect((await readKubeconfig(h, 'emo'))['current-context']).toBe('homelab-admin');
+    expect((await readKubeconfig(h, 'emo'))['current-context']).toBe('homelab');
     expect(await groupsOf(h, 'emo')).toEqual(['code-shared', 'docker', 'emo', 'sudo']);
     expect(await h.exists('/var/backups/workstations')).toBe(false);
     expect((await tf.planNoChanges()).noChanges).toBe(true);

@@ -4,6 +4,9 @@
 // Secret-looking strings are assembled from pieces so no scanner mistakes this file for a leak.
 import { formatLayerProblem, HOOKS_DIR, InvalidLayerError, LayerSource, loadLayer, renderLayer, validateLayer } from '../../src/claude-layer';
 import { canonicalJson } from '../../src/claude-layer/render';
+import * as path from 'node:path';
+
+const HOMELAB_FIXTURE = path.resolve(__dirname, '../fixtures/claude-layer-homelab');
 
 const BASE_FILE = 'claude-layer/managed-settings.ts';
 const DROP_IN_FILE = 'claude-layer/managed-settings.d/10-extra.ts';
@@ -108,6 +111,73 @@ describe('(b) env holds nothing secret and nothing per person', () => {
   });
 });
 
+describe('(b2) the homelab says today: model default and OpenTelemetry env', () => {
+  const OTEL = {
+    CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.example.com:4318',
+    OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=homelab,deployment.environment=devvm',
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-scope-orgid=homelab',
+    OTEL_METRIC_EXPORT_INTERVAL: '60000',
+  };
+  const envAt = (key: string) => `${DROP_IN_FILE} settings.env.${key}`;
+
+  test('a model default and non-secret OTel settings pass', () => {
+    expect(problems(withDropIn({ model: 'opus', env: OTEL }))).toEqual([]);
+  });
+
+  test('the fixture layer of the homelab is valid and lists the host script it expects', () => {
+    const fixture = loadLayer(HOMELAB_FIXTURE);
+    expect(problems(fixture)).toEqual([]);
+    expect(renderLayer(fixture).hostScripts).toEqual(['/usr/local/lib/t3/session-state-hook']);
+    expect(renderLayer().hostScripts).toEqual([]);
+  });
+
+  test.each(['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS'])('%s with an Authorization header', (key) => {
+    const value = 'x-scope-orgid=homelab,Authorization=Basic%20' + 'b'.repeat(6);
+    expect(problems(withDropIn({ env: { [key]: value } }))).toEqual([
+      `${envAt(key)}: sets the "Authorization" header: a collector credential in managed env is readable by everyone; send to a collector that needs none, or give it the credential outside this layer`,
+    ]);
+  });
+
+  test('a Bearer credential anywhere in env, also in a header', () => {
+    const value = 'authorization=Bearer ' + 'q'.repeat(24);
+    expect(problems(withDropIn({ env: { OTEL_EXPORTER_OTLP_HEADERS: value, OTHER: 'Bearer ' + 'r'.repeat(12) } }))).toEqual([
+      `${envAt('OTEL_EXPORTER_OTLP_HEADERS')}: contains a Bearer credential: managed env is readable by everyone, keep credentials out of it`,
+      `${envAt('OTEL_EXPORTER_OTLP_HEADERS')}: sets the "authorization" header: a collector credential in managed env is readable by everyone; send to a collector that needs none, or give it the credential outside this layer`,
+      `${envAt('OTHER')}: contains a Bearer credential: managed env is readable by everyone, keep credentials out of it`,
+    ]);
+  });
+
+  test('an api-key header is both a secret shape and a credential header', () => {
+    expect(problems(withDropIn({ env: { OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=' + 'k'.repeat(10) } }))).toEqual([
+      `${envAt('OTEL_EXPORTER_OTLP_HEADERS')}: looks like a password-style assignment: never commit secrets, keep them in Vault`,
+      `${envAt('OTEL_EXPORTER_OTLP_HEADERS')}: sets the "x-api-key" header: a collector credential in managed env is readable by everyone; send to a collector that needs none, or give it the credential outside this layer`,
+    ]);
+  });
+
+  test('resource attributes naming a person', () => {
+    expect(problems(withDropIn({ env: { OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=homelab,user.name=wizard' } }))).toEqual([
+      `${envAt('OTEL_RESOURCE_ATTRIBUTES')}: sets "user.name": managed env is one value for everyone, so every person's telemetry would carry it; Claude Code adds the signed-in user itself`,
+    ]);
+  });
+
+  test('an email address is a person, in any env value', () => {
+    expect(problems(withDropIn({ env: { OTEL_RESOURCE_ATTRIBUTES: 'enduser.id=vbarzin@example.com' } }))).toEqual([
+      `${envAt('OTEL_RESOURCE_ATTRIBUTES')}: contains an email address (a person's identity): managed env is one value for everyone, per-user values do not belong here`,
+      `${envAt('OTEL_RESOURCE_ATTRIBUTES')}: sets "enduser.id": managed env is one value for everyone, so every person's telemetry would carry it; Claude Code adds the signed-in user itself`,
+    ]);
+  });
+
+  test('a model default with a secret shape is still refused', () => {
+    expect(problems(withDropIn({ model: 'sk-' + 'ant-' + 'x'.repeat(12) }))).toEqual([
+      `${DROP_IN_FILE} settings.model: ${secretMessage('an Anthropic API key')}`,
+    ]);
+  });
+});
+
 describe('(c) never name the shared auth variables', () => {
   const collapse = (name: string) => `names ${name}: a machine-wide value would collapse everyone's Claude identity into one`;
 
@@ -132,15 +202,42 @@ describe('(c) never name the shared auth variables', () => {
 describe('(d) managed hooks: absolute root-owned script, timeout at most 8 s', () => {
   const at = `${BASE_FILE} settings.hooks.PreToolUse.0.hooks.0`;
 
+  const mustStart = `must start with an absolute path to a root-owned script (shipped in ${HOOKS_DIR}, or already on the host under /usr/ or /opt/)`;
+
   test('a relative command', () => {
     expect(problems(withHook({ type: 'command', command: 'hooks/check.sh --fast', timeout: 5 }))).toEqual([
-      `${at}.command: must start with an absolute path to a root-owned script in ${HOOKS_DIR}, got "hooks/check.sh"`,
+      `${at}.command: ${mustStart}, got "hooks/check.sh"`,
     ]);
   });
 
-  test.each(['/home/wizard/hook.sh', `${HOOKS_DIR}/../../../../tmp/hook.sh`, `${HOOKS_DIR}/sub/hello`])('a script outside the hooks dir: %s', (command) => {
+  test.each(['/home/wizard/hook.sh', '/tmp/hook.sh', '/run/user/1000/hook', '/srv/hooks/x'])('a host script outside /usr and /opt: %s', (command) => {
     expect(problems(withHook({ type: 'command', command, timeout: 5 }))).toEqual([
-      `${at}.command: must run a script in ${HOOKS_DIR} (root-owned, installed by this layer), got "${command}"`,
+      `${at}.command: runs a script outside /usr/ and /opt/: a host script must live where only root writes (not a home, /tmp or /run/user), got "${command}"`,
+    ]);
+  });
+
+  test.each([`${HOOKS_DIR}/../../../../tmp/hook.sh`, '/usr/local//lib/x', '/usr/./lib/x', '/usr/lib/x/', '/usr/lib/$(id)'])('a path that is not plain: %s', (command) => {
+    expect(problems(withHook({ type: 'command', command, timeout: 5 }))).toEqual([
+      `${at}.command: must be a plain absolute path (letters, digits, '.', '_', '-' and '/', no "..", "//" or "."), got "${command}"`,
+    ]);
+  });
+
+  test('a subdirectory of the hooks dir', () => {
+    expect(problems(withHook({ type: 'command', command: `${HOOKS_DIR}/sub/hello`, timeout: 5 }))).toEqual([
+      `${at}.command: must be a script directly in ${HOOKS_DIR} (installed by this layer), got "${HOOKS_DIR}/sub/hello"`,
+    ]);
+  });
+
+  test.each(['/usr/local/lib/t3/session-state-hook busy', '/opt/t3/bin/state-hook'])('a root-owned script already on the host passes (the agent checks it): %s', (command) => {
+    expect(problems(withHook({ type: 'command', command, timeout: 8 }))).toEqual([]);
+  });
+
+  test('a host script still needs a timeout of at most 8 seconds', () => {
+    expect(problems(withHook({ type: 'command', command: '/usr/local/lib/t3/session-state-hook', timeout: 30 }))).toEqual([
+      `${at}.timeout: must be at most 8 seconds for managed hooks, got 30`,
+    ]);
+    expect(problems(withHook({ type: 'command', command: '/usr/local/lib/t3/session-state-hook' }))).toEqual([
+      `${at}.timeout: is required for managed hooks (at most 8 seconds; Claude Code's default is 600)`,
     ]);
   });
 

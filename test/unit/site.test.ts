@@ -33,6 +33,9 @@ test('unwritten keys take the homelab defaults', () => {
     client_id: 'kubernetes',
     username_prefix: '',
     groups_prefix: '',
+    grant_type: 'authcode-keyboard',
+    redirect_url: 'http://localhost:8000',
+    authcode_port_base: 20000,
   });
   expect(site.vault).toMatchObject({ oidc_mount: 'oidc', kv_mount: 'secret' });
   expect(site.authentik.groups).toEqual({
