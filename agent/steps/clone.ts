@@ -74,8 +74,11 @@ function mirrorAccount(ctx: Context): { uid: number; gid: number } | undefined {
 
 /** Runs git (or chmod, touch) as the mirror account: no one's credentials, no one's files. */
 function asMirror(cmd: string, args: string[], timeoutMs?: number): string {
-  return runAs(MIRROR_USER, '/nonexistent', cmd, args, { cwd: '/', timeoutMs, env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' } });
+  return runAs(MIRROR_USER, '/nonexistent', cmd, args, { cwd: '/', timeoutMs, env: MIRROR_ENV });
 }
+
+/** The mirror account's environment: no home, no global git config, never a prompt. */
+const MIRROR_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C.UTF-8', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
 
 /** Mirror files are world-readable: they hold only what the account could read (ciphertext for secrets). */
 function publish(dir: string): void {
@@ -232,7 +235,10 @@ function fastForward(
     return skipped('uncommitted changes: not fast-forwarded');
   }
   const local = git(['-C', target, 'rev-parse', 'HEAD']).trim();
-  const remote = probeOrTimeout(RUNUSER, ['-u', MIRROR_USER, '--', 'git', '-C', mirror, 'rev-parse', '--verify', '--quiet', `refs/heads/${want}`], { cwd: '/' }).stdout.trim();
+  const remote = probeOrTimeout(RUNUSER, ['-u', MIRROR_USER, '--', 'git', '-C', mirror, 'rev-parse', '--verify', '--quiet', `refs/heads/${want}`], {
+    cwd: '/',
+    env: MIRROR_ENV,
+  }).stdout.trim();
   if (!remote || remote === local) return ok();
   if (ctx.dryRun) return changed(`would fast-forward ${local.slice(0, 8)}..${remote.slice(0, 8)}`);
   git(['-C', target, 'fetch', '--quiet', uploadPack(mirror), `file://${mirror}`, `+refs/heads/${want}:refs/remotes/origin/${want}`]);
