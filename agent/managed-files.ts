@@ -35,7 +35,7 @@ export interface ReadScope {
  * file throws, which fails this one step for this one person.
  */
 export function ownership(ctx: Context, path: string, scope?: ReadScope): Ownership {
-  if (!existsSync(path) && !isSymlink(path)) return 'absent';
+  if (!existsSync(path)) return 'absent'; // a dangling link too: replaced by the rename, never followed
   const entry = ctx.state.files[path];
   if (!entry || isSymlink(path)) return 'foreign';
   const current = sha256(readLedgerFile(path, scope));
