@@ -62,6 +62,7 @@ describeE2E('mirrors never widen access', () => {
       const r = await h.exec(['node', AGENT, 'converge', synth.convergeArg.mallory], { timeoutMs: 180_000 });
       expect(r.code).toBe(1);
       const line = linesOf(r.stdout, 'mallory').find((l) => l.startsWith('mallory: infra-mirror:'));
+      console.log(line); // the admin's view of the refusal
       expect(line).toMatch(new RegExp(`^mallory: infra-mirror: FAILED \\(workstations-mirror cannot fetch ${url} \\(a mirror holds only what anyone may read\\): `));
       expect(linesOf(r.stdout, 'mallory').find((l) => l.startsWith('mallory: infra-clone:'))).toBeUndefined();
 
@@ -76,6 +77,25 @@ describeE2E('mirrors never widen access', () => {
       const changes = treeChanges(before, await treeState(h, guarded)).filter((c) => !/ \/var\/lib\/workstations\/desired\/mallory\.json(:|$)/.test(c));
       expect(changes).toEqual([]);
     }
+  });
+
+  it('a mirror root made (before this design) is re-fetched by the mirror account, and clones still work', async () => {
+    const h = host();
+    const mirror = mirrorPath(INFRA_REPO);
+    await h.execOk(['chown', '-R', 'root:root', mirror]);
+    await h.execOk(['rm', '-f', `${mirror}/FETCH_STAMP`]);
+    const synth = synthDevvm(h, (() => {
+      const roster = exampleCast();
+      roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
+      roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+      return roster;
+    })());
+    const r = await h.exec(['node', AGENT, 'converge', synth.convergeArg.alice], { timeoutMs: 180_000 });
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stdout, 'alice')).toContain('alice: infra-mirror: changed (mirror re-fetched as workstations-mirror)');
+    expect((await h.execOk(['find', mirror, '-user', 'root'])).stdout).toBe('');
+    // Her clone borrows objects from the (swapped) mirror: still complete.
+    await h.execOk(['git', '-C', '/home/alice/code', 'fsck', '--connectivity-only', '--no-progress'], { user: 'alice', env: { HOME: '/home/alice' } });
   });
 
   it('a git URL beginning with "-" is refused at synth and by the agent', async () => {
