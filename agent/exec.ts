@@ -33,7 +33,7 @@ const timeoutOf = (opts: RunOptions) => opts.timeoutMs ?? defaultTimeoutMs();
 export class CommandTimeout extends Error {}
 
 function timedOutMessage(cmd: string, args: readonly string[], ms: number): string {
-  return `${cmd} ${args.join(' ')}: timed out after ${Math.round(ms / 1000)} s and was killed`;
+  return `${cmd} ${args.join(' ')}: timed out after ${ms / 1000} s and was killed`;
 }
 
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): string {
