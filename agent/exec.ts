@@ -1,35 +1,86 @@
 // Every external command runs without a shell (execFileSync with an argv array), so no
 // roster value is ever interpreted by a shell. A failure throws with the command's stderr.
+//
+// Every child has a timeout: the agent holds the host lock while it waits, and a command
+// that reads something a person controls (a FIFO in their clone, say) could otherwise
+// block every later agent run. On timeout the child gets SIGTERM (runuser forwards it to
+// the command it runs, and SIGKILLs it if it lingers) and the step fails, naming the
+// command and the limit. The default is DEFAULT_TIMEOUT_S, or WORKSTATIONS_CMD_TIMEOUT
+// (seconds) from the agent's environment; long jobs (clone, archive) pass their own.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { oneLine } from './report';
+
+/** Ten minutes: far beyond any healthy command the agent runs with the default. */
+export const DEFAULT_TIMEOUT_S = 600;
 
 export interface RunOptions {
   readonly input?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Kill the command after this many ms (default: defaultTimeoutMs()). */
+  readonly timeoutMs?: number;
+  /** Where the command's stdout goes: a file descriptor instead of the returned string. */
+  readonly stdoutFd?: number;
+}
+
+export function defaultTimeoutMs(): number {
+  const s = Number(process.env.WORKSTATIONS_CMD_TIMEOUT);
+  return (Number.isFinite(s) && s > 0 ? s : DEFAULT_TIMEOUT_S) * 1000;
+}
+
+const timeoutOf = (opts: RunOptions) => opts.timeoutMs ?? defaultTimeoutMs();
+
+export class CommandTimeout extends Error {}
+
+function timedOutMessage(cmd: string, args: readonly string[], ms: number): string {
+  return `${cmd} ${args.join(' ')}: timed out after ${ms / 1000} s and was killed`;
 }
 
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): string {
+  const timeout = timeoutOf(opts);
   try {
-    return execFileSync(cmd, [...args], {
+    const out = execFileSync(cmd, [...args], {
       input: opts.input,
       env: opts.env ?? process.env,
       cwd: opts.cwd,
       encoding: 'utf8',
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', opts.stdoutFd ?? 'pipe', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
+      timeout,
+      killSignal: 'SIGTERM',
     });
+    return out ?? '';
   } catch (err) {
-    const e = err as { stderr?: string; status?: number; message: string };
-    throw new Error(`${cmd} ${args.join(' ')}: ${oneLine(e.stderr || e.message)}${e.status !== undefined ? ` (exit ${e.status})` : ''}`);
+    const e = err as { stderr?: string; status?: number | null; code?: string; message: string };
+    if (e.code === 'ETIMEDOUT') throw new CommandTimeout(timedOutMessage(cmd, args, timeout));
+    throw new Error(`${cmd} ${args.join(' ')}: ${oneLine(e.stderr || e.message)}${typeof e.status === 'number' ? ` (exit ${e.status})` : ''}`);
   }
 }
 
+export interface ProbeResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Killed at the timeout (status 124, like timeout(1)). */
+  readonly timedOut: boolean;
+}
+
 /** Runs and returns the exit status instead of throwing (for probes such as `getent`). */
-export function probe(cmd: string, args: readonly string[], opts: RunOptions = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, [...args], { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: 'utf8' });
-  if (r.error) return { status: 127, stdout: '', stderr: r.error.message };
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+export function probe(cmd: string, args: readonly string[], opts: RunOptions = {}): ProbeResult {
+  const timeout = timeoutOf(opts);
+  const r = spawnSync(cmd, [...args], { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: 'utf8', timeout, killSignal: 'SIGTERM' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    return { status: 124, stdout: r.stdout ?? '', stderr: timedOutMessage(cmd, args, timeout), timedOut: true };
+  }
+  if (r.error) return { status: 127, stdout: '', stderr: r.error.message, timedOut: false };
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr, timedOut: false };
+}
+
+/** A probe whose timeout is a failure of the step, not an answer: throws CommandTimeout. */
+export function probeOrTimeout(cmd: string, args: readonly string[], opts: RunOptions = {}): ProbeResult {
+  const r = probe(cmd, args, opts);
+  if (r.timedOut) throw new CommandTimeout(r.stderr);
+  return r;
 }
 
 /**

@@ -8,6 +8,11 @@
 // (2) Breaking a dead owner's lock happens under a second, short-lived lock file, after
 // re-reading that the lock still names the same dead owner: two waiters that both saw the
 // dead owner can never remove the fresh lock one of them has just taken.
+//
+// The wait is bounded (WORKSTATIONS_LOCK_WAIT seconds, default 10 minutes); giving up names
+// the holder's pid, its command line and how long it has held the lock, so the admin can
+// tell a slow apply from a stuck agent. (Every command an agent runs has a timeout too:
+// agent/exec.ts.)
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LOCK_FILE } from './paths';
@@ -73,7 +78,32 @@ function breakDeadLock(file: string, content: string): void {
   }
 }
 
-export function withHostLock<T>(fn: () => T, file = LOCK_FILE, timeoutMs = 600_000): T {
+/** Default bound on waiting for the lock. */
+export const DEFAULT_LOCK_WAIT_S = 600;
+
+export function lockWaitMs(): number {
+  const s = Number(process.env.WORKSTATIONS_LOCK_WAIT);
+  return (Number.isFinite(s) && s >= 0 && process.env.WORKSTATIONS_LOCK_WAIT !== '' ? s : DEFAULT_LOCK_WAIT_S) * 1000;
+}
+
+/** "pid 123 (node /usr/local/lib/workstations/agent.js converge), holding it for 42 s". */
+function describeHolder(file: string, pid: number): string {
+  let cmd = '';
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(0, 3).join(' ').slice(0, 120);
+  } catch {
+    /* gone, or no /proc */
+  }
+  let held = '';
+  try {
+    held = `, holding it for ${Math.round((Date.now() - statSync(file).mtimeMs) / 1000)} s`;
+  } catch {
+    /* released meanwhile */
+  }
+  return `pid ${pid}${cmd ? ` (${cmd})` : ''}${held}`;
+}
+
+export function withHostLock<T>(fn: () => T, file = LOCK_FILE, timeoutMs = lockWaitMs()): T {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + timeoutMs;
   while (!tryAcquire(file)) {
@@ -84,7 +114,9 @@ export function withHostLock<T>(fn: () => T, file = LOCK_FILE, timeoutMs = 600_0
       breakDeadLock(file, content);
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`host lock ${file} held by pid ${owner} for too long`);
+    if (Date.now() > deadline) {
+      throw new Error(`host lock ${file} is held by ${describeHolder(file, owner)}; gave up after waiting ${Math.round(timeoutMs / 1000)} s (WORKSTATIONS_LOCK_WAIT)`);
+    }
     sleep(50);
   }
   try {

@@ -1,13 +1,14 @@
 // Writing files the agent owns without ever clobbering one it does not: a path is
 // "ours" only when its current content is what the ledger says we wrote. Anything else
 // (a person's ~/.kube/config, a hand edit) is kept and reported.
-import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { removeStaleTemps, sha256, writeFileAtomic, WriteOptions } from './atomic';
 import { runAs } from './exec';
 import type { Context } from './context';
 import { changed, ok, Outcome, skipped } from './report';
+import { safeRead } from './safe-read';
 
 export type Ownership = 'absent' | 'ours' | 'foreign';
 
@@ -22,12 +23,29 @@ export interface ManagedWriteOptions extends WriteOptions {
   readonly person?: { readonly user: string; readonly home: string };
 }
 
-export function ownership(ctx: Context, path: string): Ownership {
-  if (!existsSync(path)) return 'absent';
+/** Whose files a read is about: inside their home, a file must be theirs and reached without a link. */
+export interface ReadScope {
+  readonly home: string;
+  readonly uid: number;
+}
+
+/**
+ * Absent, ours (content as the ledger says we wrote it) or foreign. The content is read with
+ * safeRead: never through a symlink, never a FIFO/device/socket, bounded in size; a hostile
+ * file throws, which fails this one step for this one person.
+ */
+export function ownership(ctx: Context, path: string, scope?: ReadScope): Ownership {
+  if (!existsSync(path)) return 'absent'; // a dangling link too: replaced by the rename, never followed
   const entry = ctx.state.files[path];
-  if (!entry || lstatSync(path).isSymbolicLink()) return 'foreign';
-  const current = sha256(readFileSync(path));
+  if (!entry || isSymlink(path)) return 'foreign';
+  const current = sha256(readLedgerFile(path, scope));
   return current === entry.sha256 || current === entry.previous ? 'ours' : 'foreign';
+}
+
+/** A file the ledger names, read safely (inside a home: as reachable by its owner only). */
+export function readLedgerFile(path: string, scope?: ReadScope): Buffer {
+  const inHome = scope && path.startsWith(`${scope.home}/`);
+  return safeRead(path, inHome ? { within: scope.home, owner: scope.uid } : {});
 }
 
 /**
@@ -38,7 +56,8 @@ export function ownership(ctx: Context, path: string): Ownership {
 export function writeManaged(ctx: Context, path: string, content: string, opts: ManagedWriteOptions): Outcome {
   const detour = symlinkedParent(path, opts.person?.home);
   if (detour) return skipped(detour);
-  let owner = ownership(ctx, path);
+  const scope = opts.person ? { home: opts.person.home, uid: opts.uid } : undefined;
+  let owner = ownership(ctx, path, scope);
   let reclaimed = false;
   if (owner === 'foreign' && opts.reclaim && ctx.state.files[path]) {
     owner = 'ours';
@@ -46,12 +65,13 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   }
   if (owner === 'foreign') return skipped(`${path} was not written by the agent: kept as is`);
   const want = sha256(content);
-  if (owner === 'ours' && sha256(readFileSync(path)) === want) {
+  const current = owner === 'ours' ? sha256(readLedgerFile(path, scope)) : undefined;
+  if (current === want) {
     return ensureModeOwner(ctx, path, opts) ? changed('mode or owner fixed') : ok();
   }
   if (ctx.dryRun) return changed(owner === 'absent' ? `would create ${path}` : `would rewrite ${path}`);
   // Ledger first: if we die before the rename, the old content is still recognized as ours.
-  const previous = owner === 'ours' ? sha256(readFileSync(path)) : undefined;
+  const previous = current;
   ctx.state.files[path] = previous ? { sha256: want, previous } : { sha256: want };
   ctx.save();
   if (opts.person) writeAsPerson(opts.person, path, content, opts.mode);

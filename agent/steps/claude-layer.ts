@@ -101,7 +101,7 @@ function convergeCheckout(ctx: Context, base: ClaudeLayerSpec['configBase']): Ou
     if (ctx.dryRun) return changed(`would clone ${base.url}`);
     mkdirSync(dirname(base.path), { recursive: true, mode: 0o755 });
     const tmp = `${base.path}.tmp-${randomBytes(4).toString('hex')}`;
-    run('git', ['clone', '--quiet', '--branch', base.branch, base.url, tmp]);
+    run('git', ['clone', '--quiet', '--branch', base.branch, '--', base.url, tmp]);
     run('chmod', ['-R', 'a+rX,go-w', tmp]);
     renameSync(tmp, base.path);
     return changed('cloned');

@@ -1,13 +1,32 @@
-// The infra clone (and workspace repos): cloned AS the person from a root-owned local
-// mirror used as a reference (objects are shared, so each clone is about the size of
-// its checkout), git-crypt LOCKED for non-admins. Fast-forwarded only when clean and on
-// the default branch. An existing ~/code the agent did not create is never touched.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// The infra clone (and workspace repos): cloned AS the person from a local mirror used as
+// a reference (objects are shared, so each clone is about the size of its checkout),
+// git-crypt LOCKED for non-admins. Fast-forwarded only when clean and on the default
+// branch. An existing ~/code the agent did not create is never touched.
+//
+// Mirrors never widen access. Every person can read every mirror (they clone from it), so a
+// mirror may hold only what anyone could read from its source. The design: mirrors are
+// fetched and owned by a dedicated system account, `workstations-mirror` (no login, no
+// groups of its own beyond its private group, no credentials), not by root. The kernel then
+// decides what may be mirrored: a local source (`/root/private.git`, another person's
+// `~/x.git`) only root or its owner can read fails to mirror, with a message saying why; a
+// network source is fetched with no one's credentials (a private remote needs a read-only
+// deploy key set up for that account, a deliberate act of the admin). Why not root plus a
+// permission check on local paths: checking every file of a repository (objects, packs,
+// alternates, a `.git` file pointing elsewhere) is a race and a maze; running git as an
+// account with no rights is neither, and it also keeps git's transport code (which talks
+// to remote servers) out of root. Only the hex-named directory under the root-owned
+// MIRROR_DIR is the account's; root creates it, renames it into place, and otherwise only
+// stats it.
+//
+// Git URLs are passed after `--`, and one starting with `-` is refused here as well as by
+// the GitUrl schema (src/roster/values.ts): it would otherwise be read as an option.
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { probe, run, runAs, RUNUSER } from '../exec';
+import { getAccount } from '../accounts';
+import { probeOrTimeout, run, runAs, RUNUSER } from '../exec';
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
 import { changed, failed, ok, Outcome, skipped } from '../report';
@@ -16,6 +35,10 @@ import { changed, failed, ok, Outcome, skipped } from '../report';
 const MARKER = 'workstations-clone';
 /** Mirrors are refreshed at most this often within a burst of converges (one apply). */
 const MIRROR_FRESH_MS = 60_000;
+/** A first clone of a large repository may take long; still bounded (the host lock is held). */
+const CLONE_TIMEOUT_MS = 30 * 60 * 1000;
+/** The unprivileged account that fetches and owns mirrors. */
+export const MIRROR_USER = 'workstations-mirror';
 
 /** A locked clone: git-crypt's filters are plain `cat`, so encrypted files stay ciphertext. */
 const LOCKED_CONFIG = ['filter.git-crypt.smudge=cat', 'filter.git-crypt.clean=cat', 'filter.git-crypt.required=false'];
@@ -24,8 +47,13 @@ export function mirrorPath(url: string): string {
   return `${MIRROR_DIR}/${createHash('sha256').update(url).digest('hex').slice(0, 16)}.git`;
 }
 
+/** Why `url` is refused before it reaches git's argv, or undefined. */
+export function urlProblem(url: string): string | undefined {
+  return url.startsWith('-') ? `git URL ${JSON.stringify(url.slice(0, 60))} begins with "-" (git would read it as an option): refused` : undefined;
+}
+
 /**
- * The root-owned mirror is "dubious ownership" to git running as the person, and git's
+ * The mirror (owned by the mirror account) is "dubious ownership" to git running as the person, and git's
  * local transport runs upload-pack with the caller's `-c` options stripped (they belong to
  * another repository). So upload-pack gets the exception itself. Git runs this string with
  * sh; it holds only the agent's own mirror path (hex digits), never a roster value.
@@ -34,33 +62,80 @@ function uploadPack(mirror: string): string {
   return `--upload-pack=git -c safe.directory=${mirror} upload-pack`;
 }
 
-/** Root-owned bare mirror of `url`, world-readable (it holds only what the repo holds: ciphertext for secrets). */
+/** The mirror account (created once: a system account with no home, no shell, no password). */
+function mirrorAccount(ctx: Context): { uid: number; gid: number } | undefined {
+  let account = getAccount(MIRROR_USER);
+  if (!account && !ctx.dryRun) {
+    run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', MIRROR_USER]);
+    account = getAccount(MIRROR_USER);
+  }
+  return account && { uid: account.uid, gid: account.gid };
+}
+
+/** Runs git (or chmod, touch) as the mirror account: no one's credentials, no one's files. */
+function asMirror(cmd: string, args: string[], timeoutMs?: number): string {
+  return runAs(MIRROR_USER, '/nonexistent', cmd, args, { cwd: '/', timeoutMs, env: MIRROR_ENV });
+}
+
+/** The mirror account's environment: no home, no global git config, never a prompt. */
+const MIRROR_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C.UTF-8', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
+
+/** Mirror files are world-readable: they hold only what the account could read (ciphertext for secrets). */
+function publish(dir: string): void {
+  asMirror('chmod', ['-R', 'a+rX,go-w', '--', dir]);
+  asMirror('touch', ['--', `${dir}/FETCH_STAMP`]); // just fetched: the next converges of this apply need not
+}
+
+/** Bare mirror of `url`, fetched and owned by the mirror account. */
 export function ensureMirror(ctx: Context, url: string): Outcome {
+  const bad = urlProblem(url);
+  if (bad) return failed(bad);
   const mirror = mirrorPath(url);
-  if (!existsSync(mirror)) {
-    if (ctx.dryRun) return changed(`would mirror ${url}`);
+  const account = mirrorAccount(ctx);
+  // A mirror root made (before this design) is replaced by one the account fetches itself.
+  const current = existsSync(mirror) && account !== undefined && lstatSync(mirror).uid === account.uid;
+  if (!current) {
+    if (ctx.dryRun) return changed(`would mirror ${url} as ${MIRROR_USER}`);
+    if (!account) return failed(`no ${MIRROR_USER} account`);
     mkdirSync(MIRROR_DIR, { recursive: true, mode: 0o755 });
-    // A mirror half-made by a killed agent (root-only directory, one agent at a time).
+    // A mirror half-made by a killed agent (root-owned directory, one agent at a time).
     for (const name of readdirSync(MIRROR_DIR)) {
       if (name.startsWith(`${basename(mirror)}.tmp-`)) rmSync(`${MIRROR_DIR}/${name}`, { recursive: true, force: true });
     }
     const tmp = `${mirror}.tmp-${randomBytes(4).toString('hex')}`;
-    run('git', ['clone', '--quiet', '--mirror', url, tmp]);
+    mkdirSync(tmp, { mode: 0o755 });
+    chownSync(tmp, account.uid, account.gid);
+    try {
+      // --no-hardlinks: a local source's objects are copied, so every file is the account's.
+      asMirror('git', ['clone', '--quiet', '--mirror', '--no-hardlinks', '--', url, tmp], CLONE_TIMEOUT_MS);
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      return failed(`${MIRROR_USER} cannot fetch ${url} (a mirror holds only what anyone may read): ${(err as Error).message}`);
+    }
     // Clones borrow objects from here (alternates): never prune or gc them away.
-    run('git', ['-C', tmp, 'config', 'gc.auto', '0']);
-    run('git', ['-C', tmp, 'config', 'gc.pruneExpire', 'never']);
-    run('chmod', ['-R', 'a+rX,go-w', tmp]);
-    writeFileSync(`${tmp}/FETCH_STAMP`, ''); // just fetched: the next converges of this apply need not
+    asMirror('git', ['-C', tmp, 'config', 'gc.auto', '0']);
+    asMirror('git', ['-C', tmp, 'config', 'gc.pruneExpire', 'never']);
+    publish(tmp);
+    if (existsSync(mirror)) {
+      // Swap, so clones that borrow from the old mirror never see it missing.
+      const old = `${mirror}.tmp-old${randomBytes(4).toString('hex')}`;
+      renameSync(mirror, old);
+      renameSync(tmp, mirror);
+      rmSync(old, { recursive: true, force: true });
+      return changed(`mirror re-fetched as ${MIRROR_USER}`);
+    }
     renameSync(tmp, mirror);
     return changed('mirror created');
   }
   const stamp = `${mirror}/FETCH_STAMP`;
   if (existsSync(stamp) && Date.now() - statSync(stamp).mtimeMs < MIRROR_FRESH_MS) return ok('mirror fresh');
   if (ctx.dryRun) return ok('mirror would be refreshed');
-  run('git', ['-C', mirror, 'fetch', '--quiet', '--prune', 'origin']);
-  run('chmod', ['-R', 'a+rX,go-w', mirror]);
-  writeFileSync(stamp, '');
-  utimesSync(stamp, new Date(), new Date());
+  try {
+    asMirror('git', ['-C', mirror, 'fetch', '--quiet', '--prune', 'origin'], CLONE_TIMEOUT_MS);
+  } catch (err) {
+    return failed(`${MIRROR_USER} cannot fetch ${url} (a mirror holds only what anyone may read): ${(err as Error).message}`);
+  }
+  publish(mirror);
   return ok('mirror refreshed');
 }
 
@@ -77,6 +152,8 @@ export function isManagedClone(dir: string): boolean {
 }
 
 export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, spec: CloneSpec): Outcome {
+  const bad = urlProblem(spec.url);
+  if (bad) return failed(bad);
   const target = `${ws.home}/${spec.path}`;
   const mirror = mirrorPath(spec.url);
   const git = (args: string[], cwd?: string) =>
@@ -103,9 +180,10 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
   const tmp = `${parent}/${tmpPrefix}${randomBytes(4).toString('hex')}`;
   const config = spec.locked ? LOCKED_CONFIG.flatMap((c) => ['-c', c]) : [];
   git(['clone', '--quiet', uploadPack(mirror), ...config, '--reference', mirror, ...(spec.branch ? ['--branch', spec.branch] : []), `file://${mirror}`, tmp]);
-  git(['-C', tmp, 'remote', 'set-url', 'origin', spec.url]);
-  writeFileSync(`${tmp}/.git/${MARKER}`, `${ws.osUser}\n`);
-  renameSync(tmp, target);
+  git(['-C', tmp, 'remote', 'set-url', '--', 'origin', spec.url]);
+  // As the person, in their own directory: root never writes or renames where they could swap a link.
+  runAs(ws.osUser, ws.home, 'tee', ['--', `${tmp}/.git/${MARKER}`], { input: `${ws.osUser}\n` });
+  runAs(ws.osUser, ws.home, 'mv', ['-T', '--', tmp, target]);
   return changed(`cloned${spec.locked ? ' (git-crypt locked)' : ''}`);
 }
 
@@ -150,18 +228,21 @@ function fastForward(
   spec: CloneSpec,
   git: (args: string[], cwd?: string) => string,
 ): Outcome {
-  const branch = probe(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
+  const branch = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
   const want = spec.branch ?? branch;
   if (branch !== want) return skipped(`on branch ${branch || '(detached)'}, not ${want}: not fast-forwarded`);
   if (git(['-C', target, 'status', '--porcelain', '--untracked-files=no']).trim() !== '') {
     return skipped('uncommitted changes: not fast-forwarded');
   }
   const local = git(['-C', target, 'rev-parse', 'HEAD']).trim();
-  const remote = probe('git', ['-C', mirror, 'rev-parse', `refs/heads/${want}`]).stdout.trim();
+  const remote = probeOrTimeout(RUNUSER, ['-u', MIRROR_USER, '--', 'git', '-C', mirror, 'rev-parse', '--verify', '--quiet', `refs/heads/${want}`], {
+    cwd: '/',
+    env: MIRROR_ENV,
+  }).stdout.trim();
   if (!remote || remote === local) return ok();
   if (ctx.dryRun) return changed(`would fast-forward ${local.slice(0, 8)}..${remote.slice(0, 8)}`);
   git(['-C', target, 'fetch', '--quiet', uploadPack(mirror), `file://${mirror}`, `+refs/heads/${want}:refs/remotes/origin/${want}`]);
-  const merged = probe(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'merge', '--ff-only', '--quiet', `origin/${want}`], {
+  const merged = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'merge', '--ff-only', '--quiet', `origin/${want}`], {
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.home },
   });
   if (merged.status !== 0) return skipped('local commits diverge from origin: not fast-forwarded');

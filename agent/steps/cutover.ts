@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../atomic';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
 import { SNAPSHOT_DIR } from '../paths';
+import { safeRead } from '../safe-read';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
 import { converge } from './converge';
 import { mkdirSync } from 'node:fs';
@@ -65,7 +66,7 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
   if (snap.code.kind !== 'absent') snap.code.movedTo = `${code}.pre-cutover-${t}`;
   if (existsSync(kube)) {
     const st = lstatSync(kube);
-    snap.kubeconfig = { base64: readFileSync(kube).toString('base64'), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, movedTo: `${kube}.pre-cutover-${t}` };
+    snap.kubeconfig = { base64: safeRead(kube, { within: ws.home, owner: ws.uid }).toString('base64'), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, movedTo: `${kube}.pre-cutover-${t}` };
   }
   if (ctx.dryRun) {
     report.record(u, 'cutover', changed('would snapshot, move ~/code and ~/.kube/config aside, and converge to the tier'));

@@ -75,7 +75,7 @@ export function convergeKubeconfig(ctx: Context, ws: WorkstationState, gid: numb
   const file = `${kubeDir}/config`;
   const person = { user: ws.osUser, home: ws.home };
   const dirOwner = { mode: 0o700, uid: ws.uid, gid, person };
-  if (ws.legacy && ownership(ctx, file) === 'foreign') return skipped('pending cutover: existing ~/.kube/config kept');
+  if (ws.legacy && ownership(ctx, file, { home: ws.home, uid: ws.uid }) === 'foreign') return skipped('pending cutover: existing ~/.kube/config kept');
   const dir = ensureDir(ctx, kubeDir, dirOwner);
   if (dir.kind === 'skipped' || dir.kind === 'failed') return dir;
   ensureDir(ctx, `${kubeDir}/cache`, dirOwner);

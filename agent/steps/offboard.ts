@@ -3,7 +3,7 @@
 // processes, drop managed groups, archive the home (compressed tar + sha256, verified
 // after writing), keep the home, record a tombstone.
 // Idempotent. Never deletes the account: `purge` does that, explicitly.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MANAGED_UNIX_GROUPS } from '../../src/tiers/profiles';
 import type { AccountSpec } from '../input';
@@ -17,6 +17,7 @@ import { stopUnit, terminateUser } from './systemd';
 
 /** logind's record of who lingers (one empty file per user). */
 const LINGER_DIR = '/var/lib/systemd/linger';
+import { safeRead } from '../safe-read';
 
 export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): void {
   const u = spec.osUser;
@@ -111,35 +112,109 @@ function archivePaths(ctx: Context, spec: AccountSpec): { archive: string; sha25
   const existing = ctx.state.tombstones[spec.osUser];
   if (existing && existing.uid === spec.uid) return { archive: existing.archive, sha256: existing.sha256 };
   const file = `${spec.archiveDir}/${spec.osUser}-${spec.uid}.tar.zst`;
-  return { archive: file, sha256: existsSync(`${file}.sha256`) ? readFileSync(`${file}.sha256`, 'utf8').split(' ')[0] : '' };
+  return { archive: file, sha256: existsSync(`${file}.sha256`) ? readChecksum(`${file}.sha256`) : '' };
+}
+
+/** The hex digest in a `sha256sum`-style line (a root-only file, still read regular-only and bounded). */
+function readChecksum(file: string): string {
+  return safeRead(file, { maxBytes: 4096 }).toString('utf8').split(' ')[0];
 }
 
 /** sha256 of a file via sha256sum (streams: home archives can be large). */
 export function fileSha256(path: string): string {
-  return run('sha256sum', ['--', path]).split(' ')[0];
+  return run('sha256sum', ['--', path], { timeoutMs: ARCHIVE_TIMEOUT_MS }).split(' ')[0];
 }
 
 export function verifyArchive(archive: string): string | undefined {
   if (!existsSync(archive) || !existsSync(`${archive}.sha256`)) return 'archive or checksum missing';
-  const expected = readFileSync(`${archive}.sha256`, 'utf8').split(' ')[0];
+  const expected = readChecksum(`${archive}.sha256`);
   if (fileSha256(archive) !== expected) return 'archive checksum mismatch';
-  if (probe('tar', ['--zstd', '-tf', archive]).status !== 0) return 'archive is not a readable tar';
+  const listed = probe('tar', ['--zstd', '-tf', archive], { timeoutMs: ARCHIVE_TIMEOUT_MS });
+  if (listed.timedOut) return listed.stderr;
+  if (listed.status !== 0) return 'archive is not a readable tar';
   return undefined;
+}
+
+/**
+ * A home holds secrets (~/.claude/.credentials.json), so its archive must be private from
+ * its first byte: the temp file is created by the agent 0600 with O_EXCL (never an existing
+ * name or a link), tar writes into it through stdout, and it lies in a directory only root
+ * can enter. Sparse files are archived as sparse (`--sparse`): a 100 GB hole costs nothing
+ * and cannot hold the host lock for hours. Bounded by ARCHIVE_TIMEOUT_MS anyway.
+ */
+const ARCHIVE_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * The archive directory must be root's alone: a real directory (not a symlink), owned by
+ * root, no group or other permission bits, and every parent owned by root and writable by
+ * root only (else someone could swap the directory or a parent). Created 0700 when absent.
+ * Returns why not, or undefined.
+ */
+export function ensureArchiveDir(dir: string): string | undefined {
+  const parentProblem = checkParents(dir);
+  if (parentProblem) return parentProblem;
+  if (!existsSync(dir) && !isLink(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return checkArchiveDir(dir);
+}
+
+export function checkArchiveDir(dir: string): string | undefined {
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink()) return `archive_dir ${dir} is a symlink: refused (use the real directory)`;
+  if (!st.isDirectory()) return `archive_dir ${dir} is not a directory: refused`;
+  if (st.uid !== 0) return `archive_dir ${dir} is owned by uid ${st.uid}, not root: refused`;
+  if ((st.mode & 0o077) !== 0) {
+    return `archive_dir ${dir} has mode ${(st.mode & 0o7777).toString(8)}: group or others could read archives; use a root-only (0700) directory: refused`;
+  }
+  return checkParents(dir);
+}
+
+function checkParents(dir: string): string | undefined {
+  for (let p = dirname(dir); ; p = dirname(p)) {
+    if (existsSync(p) || isLink(p)) {
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) return `archive_dir ${dir}: parent ${p} is a symlink: refused`;
+      if (st.uid !== 0) return `archive_dir ${dir}: parent ${p} is owned by uid ${st.uid}, not root: refused`;
+      if ((st.mode & 0o022) !== 0) return `archive_dir ${dir}: parent ${p} is writable by group or others (mode ${(st.mode & 0o7777).toString(8)}): refused`;
+    }
+    if (p === '/') return undefined;
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function archiveHome(ctx: Context, spec: AccountSpec): Outcome {
   const { archive } = archivePaths(ctx, spec);
+  // The directory first: an archive (even a verified one) in a directory others can enter is not private.
+  const dirProblem = ctx.dryRun ? (existsSync(spec.archiveDir) ? checkArchiveDir(spec.archiveDir) : checkParents(spec.archiveDir)) : ensureArchiveDir(spec.archiveDir);
+  if (dirProblem) return failed(dirProblem);
   if (existsSync(archive) && verifyArchive(archive) === undefined) return ok(`${archive} verified`);
   if (!existsSync(spec.home)) return skipped('no home to archive');
   if (ctx.dryRun) return changed(`would archive ${spec.home} to ${archive}`);
-  mkdirSync(spec.archiveDir, { recursive: true, mode: 0o700 });
   // An archive half-written by a killed agent (root-only directory, one agent at a time).
   for (const name of readdirSync(spec.archiveDir)) {
     if (name.startsWith(`${basename(archive)}.tmp-`)) rmSync(`${spec.archiveDir}/${name}`, { force: true });
   }
   const tmp = `${archive}.tmp-${process.pid}`;
-  run('tar', ['--zstd', '--numeric-owner', '--xattrs', '--acls', '-C', dirname(spec.home), '-cf', tmp, basename(spec.home)]);
-  chmodSync(tmp, 0o600); // the home may hold secrets
+  // 0600 from creation; O_EXCL: never an existing file or a link placed at the name.
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    run('tar', ['--zstd', '--sparse', '--numeric-owner', '--xattrs', '--acls', '-C', dirname(spec.home), '-cf', '-', '--', basename(spec.home)], {
+      stdoutFd: fd,
+      timeoutMs: ARCHIVE_TIMEOUT_MS,
+    });
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
   const sum = fileSha256(tmp);
   renameSync(tmp, archive);
   writeFileAtomic(`${archive}.sha256`, `${sum}  ${basename(archive)}\n`, { mode: 0o600, uid: 0, gid: 0 });
@@ -147,4 +222,3 @@ function archiveHome(ctx: Context, spec: AccountSpec): Outcome {
   if (problem) return failed(`${archive}: ${problem}`);
   return changed(`${archive} written and verified (sha256 ${sum.slice(0, 12)})`);
 }
-

@@ -165,7 +165,8 @@ export const GitUrl = z
   .regex(/^(https:\/\/|ssh:\/\/|git:\/\/|file:\/\/|\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)[A-Za-z0-9._~:/@+-]+$/, {
     error: 'must be an https://, ssh://, git://, file:// or scp-style git URL without spaces',
   })
-  .refine((url) => !/^https:\/\/[^/]*:[^/]*@/.test(url), { error: 'must not contain credentials' });
+  .refine((url) => !/^https:\/\/[^/]*:[^/]*@/.test(url), { error: 'must not contain credentials' })
+  .refine((url) => !url.startsWith('-'), { error: 'must not begin with "-" (git would read it as an option)' });
 
 export const BranchName = z
   .string()
