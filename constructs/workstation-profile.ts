@@ -1,7 +1,16 @@
-// WorkstationProfile, cluster side: one person's Kubernetes bindings, Vault identity
-// and Authentik user lookup. Every address is keyed by os_user (never by tier or list
-// position), so a tier change updates these resources in place or replaces only the
-// bindings, and the Vault entity and alias keep their addresses.
+// WorkstationProfiles, cluster side: every person's Kubernetes bindings, Vault identity
+// and Authentik user lookup, as ONE `for_each` block per kind of resource, keyed by
+// os_user ("<os_user>/<namespace>" for namespace role bindings). The per-person values
+// live in `locals` maps, so a roster change edits one key of a map: Terraform plans that
+// person's instances only, and the synthesized JSON grows by one map entry per person
+// instead of one resource block per person and kind (issue 15).
+//
+// Every key is the os_user (never a tier or a list position), so a tier change updates
+// these instances in place or replaces only the bindings, and the Vault entity and alias
+// keep their addresses. Earlier versions wrote one block per person
+// (`vault_identity_entity.emo`); the `moved` blocks below carry such a state over to the
+// keyed addresses without a destroy or a create.
+import { TerraformIterator, TerraformLocal, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
@@ -16,59 +25,162 @@ import { MANAGED_BY_LABELS, tfName } from './labels';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-export interface WorkstationProfileProps {
-  /** The person's derived desired state. */
-  readonly person: PersonState;
+/** Fixed Terraform names of the blocks and locals (shared with the plan summary and the tests). */
+export const PROFILE_NAMES = {
+  /** local: os_user -> that person's values. */
+  peopleLocal: 'workstations_people',
+  /** local: "<os_user>/<namespace>" -> one namespace admin binding. */
+  namespaceAdminsLocal: 'workstations_namespace_admins',
+  clusterRoleBinding: 'person',
+  roleBinding: 'namespace_admin',
+  personalPolicy: 'personal',
+  entity: 'person',
+  alias: 'person',
+  authentikUser: 'person',
+} as const;
+
+/** Key of one namespace role binding instance. */
+export function namespaceAdminKey(osUser: string, namespace: string): string {
+  return `${osUser}/${namespace}`;
+}
+
+/** One `moved` block: an address of the one-block-per-person layout and where it lives now. */
+export interface MovedAddress {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface WorkstationProfilesProps {
+  /** Every person's derived desired state. */
+  readonly people: readonly PersonState[];
   readonly site: Site;
   /** Accessor of the Vault OIDC auth mount (from a data source, never hard-coded). */
   readonly oidcMountAccessor: string;
 }
 
-export class WorkstationProfile extends Construct {
-  readonly authentikUser: DataAuthentikUser;
-  readonly vaultEntity: IdentityEntity;
+export class WorkstationProfiles extends Construct {
+  /** Terraform resource and data source instances each person accounts for, by os_user. */
+  readonly instancesByPerson: ReadonlyMap<string, number>;
+  /** The moved blocks written into the stack (old per-person address -> keyed instance). */
+  readonly moved: readonly MovedAddress[];
 
-  constructor(scope: Construct, id: string, props: WorkstationProfileProps) {
+  constructor(scope: Construct, id: string, props: WorkstationProfilesProps) {
     super(scope, id);
-    const { person, site } = props;
-    const u = person.osUser;
-    const name = `workstations-${u}`;
-    const labels = { ...MANAGED_BY_LABELS, 'workstations/os-user': u };
-    const subject = [{ kind: 'User', name: person.cluster.subject, apiGroup: RBAC_GROUP }];
+    const { people, site } = props;
+    const N = PROFILE_NAMES;
+
+    // Plain data only: the locals are what changes when a person changes.
+    const peopleMap = Object.fromEntries(
+      people.map((p) => [
+        p.osUser,
+        {
+          binding_name: `workstations-${p.osUser}`,
+          subject: p.cluster.subject,
+          cluster_role: p.cluster.clusterRole,
+          tier: p.tier,
+          k8s_user: p.k8sUser,
+          entity: p.vault.entity,
+          policies: [...p.vault.policies],
+          alias: p.vault.alias,
+          personal_policy_name: p.vault.personalPolicy,
+          personal_policy: renderPolicy(`personal policy of ${p.osUser}`, personalPolicyPaths(p, site)),
+          authentik_user: p.authentikUser,
+        },
+      ]),
+    );
+    const namespaceAdmins = Object.fromEntries(
+      people.flatMap((p) =>
+        p.cluster.namespaceAdminIn.map((namespace) => [
+          namespaceAdminKey(p.osUser, namespace),
+          { os_user: p.osUser, namespace, binding_name: `workstations-${p.osUser}`, subject: p.cluster.subject },
+        ]),
+      ),
+    );
+    const peopleLocal = new TerraformLocal(this, N.peopleLocal, peopleMap);
+    peopleLocal.overrideLogicalId(N.peopleLocal);
+    const nsLocal = new TerraformLocal(this, N.namespaceAdminsLocal, namespaceAdmins);
+    nsLocal.overrideLogicalId(N.namespaceAdminsLocal);
+
+    const person = TerraformIterator.fromMap(peopleLocal.asAnyMap);
+    const labels = { ...MANAGED_BY_LABELS, 'workstations/os-user': person.key };
 
     new ClusterRoleBindingV1(this, 'cluster-role-binding', {
-      metadata: { name, labels },
-      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: person.cluster.clusterRole },
-      subject,
-    }).overrideLogicalId(tfName(u));
+      forEach: person,
+      metadata: { name: person.getString('binding_name'), labels },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: person.getString('cluster_role') },
+      subject: [{ kind: 'User', name: person.getString('subject'), apiGroup: RBAC_GROUP }],
+    }).overrideLogicalId(N.clusterRoleBinding);
 
-    for (const namespace of person.cluster.namespaceAdminIn) {
-      new RoleBindingV1(this, `role-binding-${namespace}`, {
-        metadata: { name, namespace, labels },
-        roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'admin' },
-        subject,
-      }).overrideLogicalId(tfName(u, namespace));
-    }
+    const ns = TerraformIterator.fromMap(nsLocal.asAnyMap);
+    new RoleBindingV1(this, 'namespace-admin', {
+      forEach: ns,
+      metadata: {
+        name: ns.getString('binding_name'),
+        namespace: ns.getString('namespace'),
+        labels: { ...MANAGED_BY_LABELS, 'workstations/os-user': ns.getString('os_user') },
+      },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'admin' },
+      subject: [{ kind: 'User', name: ns.getString('subject'), apiGroup: RBAC_GROUP }],
+    }).overrideLogicalId(N.roleBinding);
 
     new Policy(this, 'personal-policy', {
-      name: person.vault.personalPolicy,
-      policy: renderPolicy(`personal policy of ${u}`, personalPolicyPaths(person, site)),
-    }).overrideLogicalId(tfName('user', u));
+      forEach: person,
+      name: person.getString('personal_policy_name'),
+      policy: person.getString('personal_policy'),
+    }).overrideLogicalId(N.personalPolicy);
 
-    this.vaultEntity = new IdentityEntity(this, 'vault-entity', {
-      name: person.vault.entity,
-      policies: [...person.vault.policies],
-      metadata: { os_user: u, tier: person.tier, k8s_user: person.k8sUser },
-    });
-    this.vaultEntity.overrideLogicalId(tfName(u));
+    new IdentityEntity(this, 'vault-entity', {
+      forEach: person,
+      name: person.getString('entity'),
+      policies: person.getList('policies'),
+      metadata: { os_user: person.key, tier: person.getString('tier'), k8s_user: person.getString('k8s_user') },
+    }).overrideLogicalId(N.entity);
 
     new IdentityEntityAlias(this, 'vault-alias', {
-      name: person.vault.alias,
+      forEach: person,
+      name: person.getString('alias'),
       mountAccessor: props.oidcMountAccessor,
-      canonicalId: this.vaultEntity.id,
-    }).overrideLogicalId(tfName(u));
+      // The entity instance of the same person.
+      canonicalId: `\${vault_identity_entity.${N.entity}[each.key].id}`,
+    }).overrideLogicalId(N.alias);
 
-    this.authentikUser = new DataAuthentikUser(this, 'authentik-user', { username: person.authentikUser });
-    this.authentikUser.overrideLogicalId(tfName(u));
+    new DataAuthentikUser(this, 'authentik-user', { forEach: person, username: person.getString('authentik_user') }).overrideLogicalId(
+      N.authentikUser,
+    );
+
+    const counts = new Map<string, number>();
+    for (const p of people) {
+      // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace.
+      counts.set(p.osUser, 5 + p.cluster.namespaceAdminIn.length);
+    }
+    this.instancesByPerson = counts;
+
+    // From the one-block-per-person layout (names as tfName() wrote them) to the keys.
+    // A `moved` whose `from` is not in the state does nothing, so these stay harmless
+    // once every state has moved. Plain JSON (not constructs): cheap to synthesize.
+    const moved: MovedAddress[] = [];
+    const key = (k: string) => JSON.stringify(k);
+    for (const p of people) {
+      const u = p.osUser;
+      moved.push({ from: `kubernetes_cluster_role_binding_v1.${tfName(u)}`, to: `kubernetes_cluster_role_binding_v1.${N.clusterRoleBinding}[${key(u)}]` });
+      for (const namespace of p.cluster.namespaceAdminIn) {
+        moved.push({
+          from: `kubernetes_role_binding_v1.${tfName(u, namespace)}`,
+          to: `kubernetes_role_binding_v1.${N.roleBinding}[${key(namespaceAdminKey(u, namespace))}]`,
+        });
+      }
+      moved.push({ from: `vault_policy.${tfName('user', u)}`, to: `vault_policy.${N.personalPolicy}[${key(u)}]` });
+      moved.push({ from: `vault_identity_entity.${tfName(u)}`, to: `vault_identity_entity.${N.entity}[${key(u)}]` });
+      moved.push({ from: `vault_identity_entity_alias.${tfName(u)}`, to: `vault_identity_entity_alias.${N.alias}[${key(u)}]` });
+    }
+    // An os_user equal to a block name (`person`) moves `x.person` to `x.person["person"]`:
+    // Terraform's documented way of adding for_each to a block, so no clash.
+    this.moved = moved;
+    if (moved.length) TerraformStack.of(this).addOverride('moved', moved);
+  }
+
+  /** Expression of a person's Authentik user pk (what authentik_group.users takes). */
+  static authentikUserPk(osUser: string): string {
+    return `\${data.authentik_user.${PROFILE_NAMES.authentikUser}[${JSON.stringify(osUser)}].pk}`;
   }
 }

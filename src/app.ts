@@ -1,6 +1,5 @@
 // Builds the cdktf App from validated inputs. Shared by main.ts (the `cdktf` entry
 // point), bin/synth.ts and the tests, so all three synthesize the same thing.
-import { TerraformDataSource, TerraformResource } from 'cdktf';
 import { derive } from './desired/derive';
 import type { DesiredState } from './desired/types';
 import type { Inputs } from './roster/load';
@@ -43,10 +42,8 @@ export function buildApp(inputs: Inputs, outdir: string, options: BuildOptions =
 /** Terraform resources and data sources each person accounts for, across all stacks. */
 export function resourceCountsByPerson(built: BuiltApp): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const [osUser, profile] of built.stacks.workstations.profiles) {
-    const n = profile.node.findAll().filter((c) => c instanceof TerraformResource || c instanceof TerraformDataSource).length;
-    counts.set(osUser, (counts.get(osUser) ?? 0) + n);
-  }
+  // The workstations stack: the instances of its for_each blocks keyed by this person.
+  for (const [osUser, n] of built.stacks.workstations.profiles.instancesByPerson) counts.set(osUser, (counts.get(osUser) ?? 0) + n);
   // The devvm stack: one `account` and one `profile` instance per workstation.
   for (const p of built.desired.people) if (p.workstation) counts.set(p.osUser, (counts.get(p.osUser) ?? 0) + 2);
   return counts;

@@ -10,7 +10,7 @@ import { AccessGroups } from '../constructs/authentik/access-groups';
 import { AuthentikProvider } from '../constructs/authentik/authentik-provider-binding';
 import { LegacyCrossCheck } from '../constructs/legacy-cross-check';
 import { TierBinding } from '../constructs/tier-binding';
-import { WorkstationProfile } from '../constructs/workstation-profile';
+import { WorkstationProfiles } from '../constructs/workstation-profile';
 import type { DesiredState } from '../src/desired/types';
 import type { Site } from '../src/roster/site-schema';
 import { tier1Backend } from './backend';
@@ -24,8 +24,8 @@ export interface WorkstationsStackProps {
 }
 
 export class WorkstationsStack extends TerraformStack {
-  /** Cluster-side profile of each person, by os_user. */
-  readonly profiles: ReadonlyMap<string, WorkstationProfile>;
+  /** Cluster-side profiles of every person (for_each blocks keyed by os_user). */
+  readonly profiles: WorkstationProfiles;
   /** Tier against legacy role check, present only when the site enables it. */
   readonly legacyCrossCheck?: LegacyCrossCheck;
 
@@ -45,13 +45,9 @@ export class WorkstationsStack extends TerraformStack {
 
     for (const tier of desired.tiers) new TierBinding(this, `tier-${tier.tier}`, { tier, site });
 
-    const profiles = new Map<string, WorkstationProfile>();
-    for (const person of desired.people) {
-      profiles.set(person.osUser, new WorkstationProfile(this, person.osUser, { person, site, oidcMountAccessor: oidc.accessor }));
-    }
-    this.profiles = profiles;
+    this.profiles = new WorkstationProfiles(this, 'profiles', { people: desired.people, site, oidcMountAccessor: oidc.accessor });
 
-    const userPks = new Map(desired.people.map((p) => [p.authentikUser, profiles.get(p.osUser)!.authentikUser.pk]));
+    const userPks = new Map(desired.people.map((p) => [p.authentikUser, WorkstationProfiles.authentikUserPk(p.osUser)]));
     new AccessGroups(this, 'authentik-groups', { groups: desired.authentikGroups, userPks });
 
     // Incremental migration: read (never write) the legacy k8s_users map and fail the plan

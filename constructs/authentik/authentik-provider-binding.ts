@@ -12,7 +12,7 @@
 //   2. run `npx --package cdktf-cli@0.21.0 cdktf get` (writes .gen/providers/authentik);
 //   3. import Provider, DataAuthentikUser and Group from .gen instead of this file;
 //   4. `npm test`: the stack snapshot must not change.
-import { TerraformDataSource, TerraformProvider, TerraformResource } from 'cdktf';
+import { ITerraformIterator, TerraformDataSource, TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 
 export const AUTHENTIK_PROVIDER_SOURCE = 'goauthentik/authentik';
@@ -42,6 +42,8 @@ export class AuthentikProvider extends TerraformProvider {
 
 export interface DataAuthentikUserConfig {
   readonly username: string;
+  /** One lookup per key (the username then usually comes from `each.value`). */
+  readonly forEach?: ITerraformIterator;
 }
 
 /** data "authentik_user": looks a user up by username; exposes its numeric `pk`. */
@@ -52,6 +54,7 @@ export class DataAuthentikUser extends TerraformDataSource {
     super(scope, id, {
       terraformResourceType: 'authentik_user',
       terraformGeneratorMetadata: { providerName: 'authentik', providerVersion: AUTHENTIK_PROVIDER_VERSION },
+      forEach: config.forEach,
     });
     this.username = config.username;
   }

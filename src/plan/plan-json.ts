@@ -36,8 +36,18 @@ export interface ResourceChange {
   };
 }
 
+/** A resource of the plan's prior state (only the fields the summary and guards read). */
+export interface StateResource {
+  readonly address: string;
+  readonly mode?: string;
+  readonly type?: string;
+  readonly index?: string | number;
+  readonly tainted?: boolean;
+  readonly values?: Record<string, unknown>;
+}
+
 interface StateModule {
-  readonly resources?: readonly { readonly address: string; readonly tainted?: boolean }[];
+  readonly resources?: readonly StateResource[];
   readonly child_modules?: readonly StateModule[];
 }
 

@@ -30,12 +30,23 @@ export interface OtherChange {
 export interface PlanSummary {
   readonly people: readonly PersonChange[];
   readonly other: readonly OtherChange[];
+  /** What the plan cannot do and the admin must (e.g. members an emptied Authentik group keeps). */
+  readonly notes?: readonly string[];
 }
 
-/** Resources that belong to one person, and whose. */
+/**
+ * Resources that belong to one person, and whose. The per-person resources of both stacks
+ * are for_each blocks keyed by os_user (namespace bindings by "<os_user>/<namespace>"), so
+ * the instance key says whose. A state from before issue 15 had one block per person
+ * (`vault_identity_entity.emo`): its instances have no key, and the name or values say
+ * whose (seen when such a block is destroyed because its person left in the same plan).
+ */
 export function personOf(rc: ResourceChange): string | undefined {
-  if (rc.type === 'terraform_data' && (rc.name === 'account' || rc.name === 'profile')) return String(rc.index);
-  if (['kubernetes_cluster_role_binding_v1', 'vault_identity_entity', 'vault_identity_entity_alias'].includes(rc.type)) return rc.name;
+  const key = rc.index === undefined ? undefined : String(rc.index);
+  if (rc.type === 'terraform_data') return rc.name === 'account' || rc.name === 'profile' ? key : undefined;
+  if (['kubernetes_cluster_role_binding_v1', 'vault_identity_entity', 'vault_identity_entity_alias'].includes(rc.type)) return key ?? rc.name;
+  if (rc.type === 'kubernetes_role_binding_v1' && key !== undefined) return key.split('/')[0];
+  if (rc.type === 'vault_policy' && key !== undefined) return key;
   const values = (rc.change.before ?? rc.change.after) as Record<string, unknown> | null;
   if (rc.type === 'kubernetes_role_binding_v1') {
     const meta = (values?.metadata as { labels?: Record<string, string> }[] | undefined)?.[0];
@@ -81,7 +92,54 @@ export function summarize(plans: readonly PlanJson[]): PlanSummary {
     }
   }
   const people = [...byPerson.keys()].sort().map((u) => personChange(u, byPerson.get(u)!, tainted));
-  return { people, other: other.sort((a, b) => a.address.localeCompare(b.address)) };
+  const notes = emptiedGroupNotes(plans);
+  return { people, other: other.sort((a, b) => a.address.localeCompare(b.address)), ...(notes.length ? { notes } : {}) };
+}
+
+/** The part of the plan JSON the emptied-group note reads besides resource_changes and prior_state. */
+interface PlanWithConfiguration extends PlanJson {
+  readonly configuration?: {
+    readonly root_module?: { readonly resources?: readonly { address: string; expressions?: Record<string, { constant_value?: unknown }> }[] };
+  };
+}
+
+/**
+ * An Authentik group the roster empties keeps its members: the goauthentik provider's
+ * `users` is Optional+Computed, so `users = []` counts as "not set" (constructs/authentik/
+ * access-groups.ts). Read from the plan: a group whose configured `users` is the empty
+ * list (or whose planned `users` is empty) while its current member list is not. Members
+ * are named by os_user when this plan still looks them up (data.authentik_user.person),
+ * by Authentik pk otherwise (a person removed from the roster in this very plan).
+ */
+export function emptiedGroupNotes(plans: readonly PlanJson[]): string[] {
+  const notes: string[] = [];
+  for (const plan of plans as readonly PlanWithConfiguration[]) {
+    const osUserByPk = new Map<number, string>();
+    for (const r of plan.prior_state?.values?.root_module?.resources ?? []) {
+      if (r.mode === 'data' && r.type === 'authentik_user' && r.index !== undefined && typeof r.values?.pk === 'number') {
+        osUserByPk.set(r.values.pk, String(r.index));
+      }
+    }
+    const configured = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, r.expressions?.users?.constant_value]));
+    for (const rc of managedChanges(plan)) {
+      if (rc.type !== 'authentik_group' || kindOf(rc) === 'delete') continue;
+      const before = rc.change.before?.users;
+      const after = rc.change.after?.users;
+      const emptied = isEmptyList(configured.get(rc.address)) || isEmptyList(after);
+      if (!emptied || !Array.isArray(before) || before.length === 0) continue;
+      const name = String(rc.change.after?.name ?? rc.change.before?.name ?? rc.address);
+      const who = (before as unknown[]).map((pk) => osUserByPk.get(Number(pk)) ?? `Authentik user pk ${String(pk)}`);
+      const verb = who.length === 1 ? 'stays a member' : 'stay members';
+      notes.push(
+        `Authentik group ${name}: the provider cannot empty a group; ${who.join(', ')} ${verb} until removed in the Authentik UI (Directory > Groups > ${name})`,
+      );
+    }
+  }
+  return notes.sort();
+}
+
+function isEmptyList(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 0;
 }
 
 function personChange(osUser: string, changes: ResourceChange[], tainted: ReadonlySet<string>): PersonChange {
@@ -171,5 +229,6 @@ export function renderSummary(summary: PlanSummary): string {
   for (const p of summary.people) lines.push(`  ${MARK[p.kind]}  ${p.osUser.padEnd(width)}  ${p.details.join('; ')}`);
   lines.push(summary.other.length ? 'Other changes:' : 'Other changes: none');
   for (const o of summary.other) lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${o.tainted ? ' (retry: left tainted by a failed apply)' : ''}`);
+  if (summary.notes?.length) lines.push('Notes:', ...summary.notes.map((n) => `  ! ${n}`));
   return `${lines.join('\n')}\n`;
 }

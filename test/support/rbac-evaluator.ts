@@ -1,7 +1,9 @@
 // A small Kubernetes RBAC authorizer over synthesized Terraform JSON: follows
 // ClusterRoleBindings and RoleBindings from a User subject to roles and matches their
 // rules the way the apiserver does (wildcards included). Built-in roles are modelled
-// conservatively (as at least as powerful as the real ones).
+// conservatively (as at least as powerful as the real ones). for_each blocks are expanded
+// into their instances from the JSON's own locals first (test/support/for-each.ts).
+import { expandInstances } from './for-each';
 import type { TfJson } from './synth';
 
 interface Rule {
@@ -29,7 +31,8 @@ export class RbacEvaluator {
   private readonly roles = new Map<string, Rule[]>();
   private readonly bindings: Binding[] = [];
 
-  constructor(tf: TfJson) {
+  constructor(synthesized: TfJson) {
+    const tf = expandInstances(synthesized);
     for (const role of Object.values(tf.resource.kubernetes_cluster_role_v1 ?? {})) {
       const r = role as { metadata: { name: string }; rule: Rule[] };
       this.roles.set(r.metadata.name, r.rule);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../src/app';
 import { checkGuards } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
-import { renderSummary, summarize } from '../../src/plan/summary';
+import { emptiedGroupNotes, personOf, renderSummary, summarize } from '../../src/plan/summary';
 import { accountUid } from '../../src/plan/account-uid';
 import { account, plan } from '../support/plan-fixtures';
 import { exampleInputs } from '../support/inputs';
@@ -95,5 +95,130 @@ describe('accountUid reads the uid however the stack carries it', () => {
     ['null', null, undefined],
   ])('%s', (_what, values, uid) => {
     expect(accountUid(values as Record<string, unknown> | null)).toBe(uid);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Per-person attribution of the for_each shapes (issue 15), and the note on an Authentik
+// group the roster empties. The cluster providers cannot run here: these plans are written
+// in Terraform's plan JSON format (format_version 1.2) with the addresses the stack has.
+
+type Change = Parameters<typeof personOf>[0];
+function rc(address: string, actions: string[], before: Record<string, unknown> | null, after: Record<string, unknown> | null): Change {
+  const m = /^(?:data\.)?([a-z0-9_]+)\.([a-z0-9_-]+)(?:\[(.+)\])?$/.exec(address)!;
+  return {
+    address,
+    mode: address.startsWith('data.') ? 'data' : 'managed',
+    type: m[1],
+    name: m[2],
+    ...(m[3] !== undefined ? { index: JSON.parse(m[3]) as string } : {}),
+    change: { actions: actions as never, before, after },
+  };
+}
+
+describe('personOf', () => {
+  test.each([
+    ['kubernetes_cluster_role_binding_v1.person["emo"]', 'emo'],
+    ['kubernetes_role_binding_v1.namespace_admin["gheorghe/vabbit81"]', 'gheorghe'],
+    ['vault_policy.personal["wizard"]', 'wizard'],
+    ['vault_identity_entity.person["ancamilea"]', 'ancamilea'],
+    ['vault_identity_entity_alias.person["person"]', 'person'],
+    ['terraform_data.account["emo"]', 'emo'],
+    ['terraform_data.profile["emo"]', 'emo'],
+    // The one-block-per-person layout (a state from before the move).
+    ['kubernetes_cluster_role_binding_v1.emo', 'emo'],
+    ['vault_identity_entity.emo', 'emo'],
+  ])('%s belongs to %s', (address, who) => {
+    expect(personOf(rc(address, ['delete'], { name: 'x' }, null))).toBe(who);
+  });
+
+  test.each([
+    'vault_policy.tier_admin',
+    'kubernetes_cluster_role_v1.tier_power_user',
+    'authentik_group.kubernetes_admins',
+    'terraform_data.host',
+    'terraform_data.legacy_cross_check_emo',
+  ])('%s belongs to nobody', (address) => {
+    expect(personOf(rc(address, ['update'], { name: 'workstations-admin' }, { name: 'workstations-admin' }))).toBeUndefined();
+  });
+
+  test('old-layout role bindings and personal policies: by label and by name', () => {
+    const labels = { metadata: [{ labels: { 'workstations/os-user': 'gheorghe' }, namespace: 'vabbit81' }] };
+    expect(personOf(rc('kubernetes_role_binding_v1.gheorghe_vabbit81', ['delete'], labels, null))).toBe('gheorghe');
+    expect(personOf(rc('vault_policy.user_emo', ['delete'], { name: 'workstations-user-emo' }, null))).toBe('emo');
+  });
+
+  test('a demotion in the keyed layout is one update of that person, with the namespace change', () => {
+    const plan: PlanJson = {
+      format_version: '1.2',
+      resource_changes: [
+        rc('vault_identity_entity.person["gheorghe"]', ['update'], { metadata: { tier: 'namespace-owner' } }, { metadata: { tier: 'power-user' } }),
+        rc('kubernetes_role_binding_v1.namespace_admin["gheorghe/vabbit81"]', ['delete'], { metadata: [{ namespace: 'vabbit81', labels: {} }] }, null),
+        rc('kubernetes_cluster_role_binding_v1.person["gheorghe"]', ['update'], {}, {}),
+        rc('vault_identity_entity.person["emo"]', ['no-op'], {}, {}),
+      ],
+    };
+    expect(summarize([plan]).people).toEqual([
+      { osUser: 'gheorghe', kind: 'update', details: ['tier namespace-owner -> power-user', 'namespace -vabbit81'], tierBefore: 'namespace-owner', tierAfter: 'power-user' },
+    ]);
+  });
+});
+
+describe('an Authentik group the roster empties', () => {
+  // emo (power-user, pk 7) leaves; the roster keeps one admin. `users = []` is Optional+
+  // Computed in the provider: the plan keeps the server's members (a no-op).
+  const group = (users: number[]) => ({ name: 'kubernetes-power-users', users });
+  const plan = (after: number[], priorState: unknown[] = []) =>
+    ({
+      format_version: '1.2',
+      resource_changes: [
+        rc('authentik_group.kubernetes_power_users', ['no-op'], group([7]), group(after)),
+        rc('authentik_group.kubernetes_admins', ['no-op'], { name: 'kubernetes-admins', users: [1] }, { name: 'kubernetes-admins', users: [1] }),
+        rc('vault_identity_entity.person["emo"]', ['delete'], { metadata: { tier: 'power-user' } }, null),
+        rc('kubernetes_cluster_role_binding_v1.person["emo"]', ['delete'], {}, null),
+      ],
+      prior_state: { values: { root_module: { resources: priorState } } },
+      configuration: {
+        root_module: {
+          resources: [
+            { address: 'authentik_group.kubernetes_power_users', expressions: { name: { constant_value: 'kubernetes-power-users' }, users: { constant_value: [] } } },
+            { address: 'authentik_group.kubernetes_admins', expressions: { users: { references: ['data.authentik_user.person["wizard"].pk'] } } },
+          ],
+        },
+      },
+    }) as PlanJson;
+
+  test('the person still loses their access, and the summary says who stays in the group and how to clear it', () => {
+    const summary = summarize([plan([7])]);
+    expect(summary.people).toEqual([{ osUser: 'emo', kind: 'offboard', details: ['cluster access removed'], tierBefore: 'power-user', tierAfter: undefined }]);
+    expect(renderSummary(summary)).toBe(
+      [
+        'People:',
+        '  - OFFBOARD  emo  cluster access removed',
+        'Other changes: none',
+        'Notes:',
+        '  ! Authentik group kubernetes-power-users: the provider cannot empty a group; Authentik user pk 7 stays a member until removed in the Authentik UI (Directory > Groups > kubernetes-power-users)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('members this plan still looks up are named by os_user; a planned empty list counts too', () => {
+    const lookups = [
+      { mode: 'data', type: 'authentik_user', name: 'person', index: 'emo', values: { username: 'emil.barzin', pk: 7 } },
+      { mode: 'data', type: 'authentik_user', name: 'person', index: 'wizard', values: { username: 'vbarzin', pk: 1 } },
+    ];
+    const p = { ...plan([], lookups), configuration: undefined } as PlanJson;
+    expect(emptiedGroupNotes([p])).toEqual([
+      'Authentik group kubernetes-power-users: the provider cannot empty a group; emo stays a member until removed in the Authentik UI (Directory > Groups > kubernetes-power-users)',
+    ]);
+  });
+
+  test('no note when the group keeps members, was already empty, or is destroyed', () => {
+    const keeps = { format_version: '1.2', resource_changes: [rc('authentik_group.t3_users', ['update'], group([7, 8]), group([8]))] } as PlanJson;
+    const wasEmpty = { format_version: '1.2', resource_changes: [rc('authentik_group.t3_users', ['no-op'], group([]), group([]))] } as PlanJson;
+    const destroyed = { format_version: '1.2', resource_changes: [rc('authentik_group.t3_users', ['delete'], group([7]), null)] } as PlanJson;
+    expect(emptiedGroupNotes([keeps, wasEmpty, destroyed])).toEqual([]);
+    expect(summarize([keeps]).notes).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { derive } from '../../src/desired/derive';
 import type { PersonState } from '../../src/desired/types';
 import { validRoster } from '../support/arbitraries';
 import { exampleInputs, exampleSite } from '../support/inputs';
+import { expandInstances } from '../support/for-each';
 import { inputsFromRaw, synthWorkstations, TfJson } from '../support/synth';
 import { allows, CAPABILITIES, mergePolicies, parsePolicy, ParsedPolicy } from '../support/vault-evaluator';
 
@@ -12,22 +13,37 @@ const site = exampleSite();
 
 async function policiesByName(tf: TfJson): Promise<Map<string, ParsedPolicy>> {
   const out = new Map<string, ParsedPolicy>();
-  for (const body of Object.values(tf.resource.vault_policy)) {
+  // Personal policies are one for_each block over a locals map: read its instances.
+  for (const body of Object.values(expandInstances(tf).resource.vault_policy)) {
     const { name, policy } = body as { name: string; policy: string };
     out.set(name, await parsePolicy(name, policy));
   }
   return out;
 }
 
-/** The merged ACL of a person's token, from the policies this stack defines. */
-function tokenOf(person: PersonState, policies: Map<string, ParsedPolicy>): ParsedPolicy {
-  return mergePolicies(person.vault.policies.filter((p) => policies.has(p)).map((p) => policies.get(p)!));
+/** The policy names of each person's synthesized Vault entity instance, by os_user. */
+function entityPolicies(tf: TfJson): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const body of Object.values(expandInstances(tf).resource.vault_identity_entity)) {
+    const e = body as { metadata: { os_user: string }; policies: string[] };
+    out.set(e.metadata.os_user, e.policies);
+  }
+  return out;
 }
 
-function assertIsolation(people: readonly PersonState[], policies: Map<string, ParsedPolicy>) {
+/** The merged ACL of a person's token: their entity's policies that this stack defines. */
+function tokenOf(person: PersonState, policies: Map<string, ParsedPolicy>, entities: Map<string, string[]>): ParsedPolicy {
+  const names = entities.get(person.osUser);
+  expect(names).toEqual(person.vault.policies);
+  return mergePolicies(names!.filter((p) => policies.has(p)).map((p) => policies.get(p)!));
+}
+
+function assertIsolation(people: readonly PersonState[], tf: TfJson, policies: Map<string, ParsedPolicy>) {
   const ownedNamespaces = new Set(people.flatMap((p) => p.namespaces));
+  const entities = entityPolicies(tf);
+  expect([...entities.keys()].sort()).toEqual(people.map((p) => p.osUser).sort());
   for (const p of people) {
-    const token = tokenOf(p, policies);
+    const token = tokenOf(p, policies, entities);
     expect(allows(token, 'read', `secret/data/workstations/${p.osUser}/api-key`)).toBe(true);
     expect(allows(token, 'create', `secret/data/workstations/${p.osUser}/api-key`)).toBe(true);
     expect(allows(token, 'read', 'auth/token/lookup-self')).toBe(true);
@@ -61,14 +77,15 @@ test('every policy parses as HCL and uses only Vault capabilities', async () => 
 
 test('tokens reach their own paths only (example roster)', async () => {
   const tf = synthWorkstations(exampleInputs());
-  assertIsolation(derive(exampleInputs().roster, site).people, await policiesByName(tf));
+  assertIsolation(derive(exampleInputs().roster, site).people, tf, await policiesByName(tf));
 });
 
 test('tokens reach their own paths only (random rosters)', async () => {
   await fc.assert(
     fc.asyncProperty(validRoster(6), async (raw) => {
       const inputs = inputsFromRaw(raw, site);
-      assertIsolation(derive(inputs.roster, site).people, await policiesByName(synthWorkstations(inputs)));
+      const tf = synthWorkstations(inputs);
+      assertIsolation(derive(inputs.roster, site).people, tf, await policiesByName(tf));
     }),
     { numRuns: 20 },
   );

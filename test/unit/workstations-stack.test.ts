@@ -9,10 +9,13 @@ import type { PersonState } from '../../src/desired/types';
 import { validRoster, RawRoster } from '../support/arbitraries';
 import { exampleInputs, exampleSite } from '../support/inputs';
 import { RbacEvaluator } from '../support/rbac-evaluator';
-import { inputsFromRaw, resourceIndex, synthWorkstations, TfJson } from '../support/synth';
+import { expandInstances, instanceIndex } from '../support/for-each';
+import { inputsFromRaw, synthWorkstations, TfJson } from '../support/synth';
 
 const site = exampleSite();
 const example = synthWorkstations(exampleInputs());
+/** The example with every for_each block expanded into its instances. */
+const instances = expandInstances(example);
 
 test('synthesized workstations stack for the example roster', () => {
   expect(example).toMatchSnapshot();
@@ -114,12 +117,12 @@ describe('Kubernetes objects validate against the Kubernetes OpenAPI schema', ()
     expect(() => obj.validate()).not.toThrow();
   });
 
-  test.each(Object.entries(example.resource.kubernetes_cluster_role_binding_v1))('ClusterRoleBinding %s', (_name, body) => {
+  test.each(Object.entries(instances.resource.kubernetes_cluster_role_binding_v1))('ClusterRoleBinding %s', (_name, body) => {
     const b = body as unknown as { metadata: never; role_ref: never; subject: never };
     expect(() => new ClusterRoleBinding({ metadata: meta(b.metadata), roleRef: roleRef(b.role_ref), subjects: subjects(b.subject) }).validate()).not.toThrow();
   });
 
-  test.each(Object.entries(example.resource.kubernetes_role_binding_v1))('RoleBinding %s', (_name, body) => {
+  test.each(Object.entries(instances.resource.kubernetes_role_binding_v1))('RoleBinding %s', (_name, body) => {
     const b = body as unknown as { metadata: never; role_ref: never; subject: never };
     expect(() => new RoleBinding({ metadata: meta(b.metadata), roleRef: roleRef(b.role_ref), subjects: subjects(b.subject) }).validate()).not.toThrow();
   });
@@ -130,12 +133,30 @@ describe('Kubernetes objects validate against the Kubernetes OpenAPI schema', ()
 });
 
 describe('stability of addresses', () => {
-  const personal = (osUser: string) => (key: string) => {
-    const name = key.split('.').pop()!;
-    return name === osUser || name === `user_${osUser}` || name.startsWith(`${osUser}_`);
+  /** An instance address keyed by this person (`T.n["emo"]`, `T.n["emo/<namespace>"]`). */
+  const personal = (osUser: string) => (address: string) => {
+    const key = /\["([^"]+)"\]$/.exec(address)?.[1];
+    return key !== undefined && (key === osUser || key.startsWith(`${osUser}/`));
   };
 
-  test('removing one person removes exactly their resources; only group member lists change elsewhere', () => {
+  test('every per-person resource is a for_each block over a locals map, keyed by os_user', () => {
+    const perPerson = Object.entries(example.resource).flatMap(([type, byName]) =>
+      Object.entries(byName).filter(([, b]) => b.for_each !== undefined).map(([name, b]) => [`${type}.${name}`, b.for_each]),
+    );
+    expect(perPerson.sort()).toEqual([
+      ['kubernetes_cluster_role_binding_v1.person', '${local.workstations_people}'],
+      ['kubernetes_role_binding_v1.namespace_admin', '${local.workstations_namespace_admins}'],
+      ['vault_identity_entity.person', '${local.workstations_people}'],
+      ['vault_identity_entity_alias.person', '${local.workstations_people}'],
+      ['vault_policy.personal', '${local.workstations_people}'],
+    ]);
+    expect(example.data!.authentik_user).toEqual({ person: { for_each: '${local.workstations_people}', username: '${each.value.authentik_user}' } });
+    // Nothing else is per person: the other blocks are the tiers, groups and the OIDC mount.
+    const names = Object.entries(example.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
+    for (const u of ['ancamilea', 'emo', 'gheorghe', 'wizard']) expect(names.filter((n) => n.includes(u))).toEqual([]);
+  });
+
+  test('removing one person removes exactly their instances; only group member lists change elsewhere', () => {
     fc.assert(
       fc.property(validRoster(6), fc.nat(), (raw, pick) => {
         const names = Object.keys(raw.people);
@@ -150,14 +171,15 @@ describe('stability of addresses', () => {
           fc.pre(false); // removal made the roster invalid (last of a tier): refused, nothing to compare
           return;
         }
-        const a = resourceIndex(synthWorkstations(before));
-        const b = resourceIndex(synthWorkstations(afterInputs));
+        const a = instanceIndex(synthWorkstations(before));
+        const b = instanceIndex(synthWorkstations(afterInputs));
         const isGone = personal(gone);
+        expect([...a.keys()].filter(isGone).length).toBeGreaterThanOrEqual(5);
         for (const [key, body] of a) {
           if (isGone(key)) {
             expect(b.has(key)).toBe(false);
           } else if (key.startsWith('authentik_group.')) {
-            const users = (JSON.parse(body) as { users: string[] }).users.filter((u) => u !== `\${data.authentik_user.${gone}.pk}`);
+            const users = (JSON.parse(body) as { users: string[] }).users.filter((u) => u !== `\${data.authentik_user.person["${gone}"].pk}`);
             expect(JSON.parse(b.get(key)!)).toEqual({ ...JSON.parse(body), users });
           } else {
             expect(b.get(key)).toBe(body);
@@ -171,17 +193,42 @@ describe('stability of addresses', () => {
 
   test('changing a person\'s tier never changes the address of their Vault entity or alias', () => {
     const { roster } = exampleInputs();
-    const before = resourceIndex(synthWorkstations({ roster, site }));
+    const before = instanceIndex(synthWorkstations({ roster, site }));
     const promoted = structuredClone(roster);
     promoted.people.gheorghe = { ...promoted.people.gheorghe, tier: 'power-user', namespaces: undefined };
-    const after = resourceIndex(synthWorkstations({ roster: promoted, site }));
-    for (const key of ['vault_identity_entity.gheorghe', 'vault_identity_entity_alias.gheorghe']) {
+    const after = instanceIndex(synthWorkstations({ roster: promoted, site }));
+    for (const key of ['vault_identity_entity.person["gheorghe"]', 'vault_identity_entity_alias.person["gheorghe"]']) {
       expect(before.has(key)).toBe(true);
       expect(after.has(key)).toBe(true);
     }
-    expect(after.get('vault_identity_entity_alias.gheorghe')).toBe(before.get('vault_identity_entity_alias.gheorghe'));
-    expect(JSON.parse(after.get('vault_identity_entity.gheorghe')!).policies).toEqual(['workstations-power-user', 'workstations-user-gheorghe']);
-    expect(after.has('kubernetes_role_binding_v1.gheorghe_vabbit81')).toBe(false);
+    expect(after.get('vault_identity_entity_alias.person["gheorghe"]')).toBe(before.get('vault_identity_entity_alias.person["gheorghe"]'));
+    expect(JSON.parse(after.get('vault_identity_entity.person["gheorghe"]')!).policies).toEqual(['workstations-power-user', 'workstations-user-gheorghe']);
+    expect(before.has('kubernetes_role_binding_v1.namespace_admin["gheorghe/vabbit81"]')).toBe(true);
+    expect(after.has('kubernetes_role_binding_v1.namespace_admin["gheorghe/vabbit81"]')).toBe(false);
+    // Every other person's instances are byte-identical.
+    for (const [key, body] of before) if (!personal('gheorghe')(key) && !key.startsWith('authentik_group.')) expect(after.get(key)).toBe(body);
+  });
+});
+
+describe('a roster with one admin and nobody else', () => {
+  const inputs = exampleInputs();
+  const roster = structuredClone(inputs.roster);
+  for (const u of Object.keys(roster.people)) if (u !== 'wizard') delete roster.people[u];
+  const lone = synthWorkstations({ roster, site: inputs.site });
+
+  test('synthesizes: the admin\'s instances, empty groups as users = [], no namespace bindings', () => {
+    expect(Object.keys(lone.locals as object).sort()).toEqual(['workstations_namespace_admins', 'workstations_people']);
+    expect(Object.keys((lone.locals as Record<string, object>).workstations_people)).toEqual(['wizard']);
+    expect((lone.locals as Record<string, object>).workstations_namespace_admins).toEqual({});
+    expect(lone.resource.authentik_group).toEqual({
+      kubernetes_admins: { name: 'kubernetes-admins', users: ['${data.authentik_user.person["wizard"].pk}'] },
+      kubernetes_namespace_owners: { name: 'kubernetes-namespace-owners', users: [] },
+      kubernetes_power_users: { name: 'kubernetes-power-users', users: [] },
+      t3_users: { name: 'T3 Users', users: ['${data.authentik_user.person["wizard"].pk}'] },
+    });
+    const rbac = new RbacEvaluator(lone);
+    expect(rbac.can('vbarzin@example.com', 'delete', 'secrets', 'dbaas')).toBe(true);
+    expect(lone.moved).toHaveLength(4);
   });
 });
 
