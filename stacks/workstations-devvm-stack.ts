@@ -39,7 +39,7 @@ export class WorkstationsDevvmStack extends TerraformStack {
     tier1Backend(this, DEVVM_STACK);
 
     const workstations = desired.people.flatMap((p): WorkstationState[] => (p.workstation ? [p.workstation] : []));
-    this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec(desired) });
+    this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec() });
     this.claudeLayer = new ManagedClaudeLayer(this, 'claude-layer', {
       site,
       layer: props.claudeLayer,
