@@ -55,7 +55,8 @@ describeE2E('devvm facet: tier change, offboard and purge after onboarding', () 
     expect((await h.execOk(['ls', '-A', '/tmp'])).stdout.split('\n').filter((f) => f.startsWith('terraform_'))).toEqual([]);
     const scripts = (await h.execOk(['ls', '-A', '/root'])).stdout.split('\n').filter((f) => f.startsWith('terraform_'));
     expect(scripts.length).toBeGreaterThan(0);
-    for (const f of scripts) expect(f).toMatch(/^terraform_\d+\.sh$/);
+    // Terraform empties each script after running it: no command line is left behind.
+    for (const f of scripts) expect([f, (await h.stat(`/root/${f}`)).size]).toEqual([expect.stringMatching(/^terraform_\d+\.sh$/), 0]);
     expect(await h.stat('/root')).toMatchObject({ mode: 0o700, uid: 0 });
 
     // Unparking is the same one-person change back.
