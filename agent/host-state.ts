@@ -45,7 +45,8 @@ export function saveState(state: HostState, file = STATE_FILE): void {
 
 /** The sticky port of a person, allocating the lowest never-used one. */
 export function portOf(state: HostState, osUser: string, first: number): number {
-  const existing = state.ports[osUser];
+  // Own keys only: an os_user such as `constructor` must not find Object.prototype's.
+  const existing = Object.hasOwn(state.ports, osUser) ? state.ports[osUser] : undefined;
   if (existing !== undefined) return existing;
   const used = new Set(Object.values(state.ports));
   let port = first;

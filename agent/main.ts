@@ -28,7 +28,7 @@ import { tombstonesJson } from './tombstones';
 import { installClaudeLayer } from './steps/claude-layer';
 import { converge } from './steps/converge';
 import { cutover, rollback } from './steps/cutover';
-import { convergeHost } from './steps/host';
+import { convergeHost, convergeHostMaps } from './steps/host';
 import { offboard } from './steps/offboard';
 import { onboard } from './steps/onboard';
 import { preflight } from './steps/preflight';
@@ -99,15 +99,16 @@ function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
     }
     case 'converge': {
       const ws = decodeSpec(WorkstationState, arg ?? '');
-      return { dryRun: false, run: (ctx, report) => { storeDesired(ws); converge(ctx, report, ws); } };
+      // The host maps follow every person's converge: no host resource run is needed for it.
+      return { dryRun: false, run: (ctx, report) => { storeDesired(ws); converge(ctx, report, ws); convergeHostMaps(ctx, report); } };
     }
     case 'plan': {
       const one = arg ? decodeSpec(WorkstationState, arg) : undefined;
-      return { dryRun: true, run: (ctx, report) => { for (const ws of one ? [one] : allDesired()) converge(ctx, report, ws); } };
+      return { dryRun: true, run: (ctx, report) => { for (const ws of one ? [one] : allDesired()) converge(ctx, report, ws); if (!one) convergeHostMaps(ctx, report); } };
     }
     case 'offboard': {
       const spec = decodeSpec(AccountSpec, arg ?? '');
-      return { dryRun: false, run: (ctx, report) => offboard(ctx, report, spec) };
+      return { dryRun: false, run: (ctx, report) => { offboard(ctx, report, spec); convergeHostMaps(ctx, report); } };
     }
     case 'purge': {
       const u = osUserArg(arg);

@@ -1,8 +1,17 @@
 // The SSH connection every devvm provisioner uses, read only from `self.input` (a
 // destroy-time provisioner may reference nothing else). The host key is pinned and the
 // key comes from the admin's ssh-agent: no private key in config or state.
-import { SSHProvisionerConnection, TerraformSelf } from 'cdktf';
+import { Fn, SSHProvisionerConnection, TerraformSelf } from 'cdktf';
 import type { Site } from '../../src/roster/site-schema';
+
+/**
+ * Where remote-exec uploads each inline script before running it as root. Terraform's
+ * default is /tmp/terraform_%RAND%.sh, world-writable /tmp with the script chmodded 0777:
+ * a local user could rewrite it between upload and run and get root. /root exists on
+ * every Debian host, is 0700 and belongs to root (the only provisioner user the site
+ * accepts). Terraform replaces %RAND% in any script_path, not only in its default.
+ */
+export const SCRIPT_PATH = '/root/terraform_%RAND%.sh';
 
 /** What a resource must carry in its `input` for connectionFromSelf() to work. */
 export function connectionInput(site: Site): Record<string, string | number> {
@@ -18,7 +27,17 @@ export function connectionFromSelf(): SSHProvisionerConnection {
     hostKey: TerraformSelf.getString('input.host_key'),
     // cdktf types `agent` as a string; Terraform reads "true" as the boolean.
     agent: 'true',
+    scriptPath: SCRIPT_PATH,
   };
+}
+
+/**
+ * The agent's command-line argument for a structured value of this resource (`self.<path>`):
+ * Terraform encodes it at apply time (JSON, then base64: no shell metacharacter can reach
+ * the command line), and the agent decodes it and re-validates it with its zod schema.
+ */
+export function agentArgFromSelf(path: string): string {
+  return Fn.base64encode(Fn.jsonencode(TerraformSelf.getAny(path)));
 }
 
 /** The agent's installed path on the devvm (one definition, shared with the agent). */

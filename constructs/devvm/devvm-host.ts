@@ -1,22 +1,22 @@
 // DevvmHost: the one `host` resource. Uploads the host agent bundle and installs the
-// host-wide pieces generated from the whole roster (tmux pane cap, /etc/ttyd-user-map,
-// /etc/t3-serve/dispatch.json). Replaced when the bundle or those inputs change.
+// host-wide content that concerns nobody in particular (the tmux pane cap). Its replace
+// triggers are named so the plan says why it is replaced; nothing per person is among
+// them: the ttyd user map and the t3-serve dispatch table are regenerated on the host by
+// the agent whenever someone is converged or offboarded.
 import { AssetType, DataResource, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 import type { HostSpec } from '../../src/desired/host-specs';
-import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
 import type { AgentBundle } from '../../src/devvm/agent-bundle';
 import { UPLOAD_DIR } from '../../agent/paths';
-import { connectionFromSelf, connectionInput } from './connection';
-
+import { agentArgFromSelf, connectionFromSelf, connectionInput } from './connection';
+import { terraformLiteral } from './terraform-literal';
 
 export interface DevvmHostProps {
   readonly site: Site;
   /** The bundled host agent. */
   readonly agent: AgentBundle;
-  /** Host-wide files' input, derived from the whole roster. */
+  /** Host-wide content (nothing per person). */
   readonly spec: HostSpec;
 }
 
@@ -26,21 +26,21 @@ export class DevvmHost extends Construct {
   constructor(scope: Construct, id: string, props: DevvmHostProps) {
     super(scope, id);
     const asset = new TerraformAsset(this, 'agent-bundle', { path: props.agent.file, type: AssetType.FILE });
-    const spec = encodeSpec(props.spec);
     const uploaded = `${UPLOAD_DIR}/agent-${props.agent.sha256.slice(0, 16)}.js`;
 
     this.resource = new DataResource(this, 'host', {
+      // One named trigger per host-wide input: `npm run plan` lists the names that changed.
       triggersReplace: {
         agent_sha256: props.agent.sha256,
-        host_files_sha256: createHash('sha256').update(spec).digest('hex'),
+        pane_memory_max: props.spec.paneMemoryMax,
       },
-      input: connectionInput(props.site),
+      input: { ...connectionInput(props.site), spec: terraformLiteral(props.spec) },
       connection: connectionFromSelf(),
       provisioners: [
         // A root-only upload directory: never scp as root into a world-writable /tmp.
         { type: 'remote-exec', inline: [`mkdir -p -m 0700 ${UPLOAD_DIR}`] },
         { type: 'file', source: asset.path, destination: uploaded },
-        { type: 'remote-exec', inline: [`node ${uploaded} host ${spec}`] },
+        { type: 'remote-exec', inline: [`node ${uploaded} host ${agentArgFromSelf('input.spec')}`] },
       ],
     });
     this.resource.overrideLogicalId('host');

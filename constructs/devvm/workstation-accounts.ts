@@ -3,12 +3,13 @@
 // whole resource block would not (BRIEF section 7), hence one block for everyone.
 // Replace triggers are ONLY the immutable identity (os_user, uid, host): a replacement
 // offboards the person, so no other roster change may ever cause one.
-import { DataResource, TerraformIterator, TerraformSelf } from 'cdktf';
+import { DataResource, Fn, TerraformIterator, TerraformLocal, TerraformSelf } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AccountSpec, PreflightSpec } from '../../src/desired/host-specs';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, connectionFromSelf, connectionInput } from './connection';
+import { AGENT_ON_HOST, agentArgFromSelf, connectionFromSelf, connectionInput } from './connection';
+import { terraformLiteral } from './terraform-literal';
 
 export interface WorkstationAccountsProps {
   readonly site: Site;
@@ -22,25 +23,33 @@ export interface WorkstationAccountsProps {
 
 export class WorkstationAccounts extends Construct {
   readonly resource: DataResource;
+  /** `local.accounts`: os_user -> AccountSpec, the map the for_each iterates. */
+  readonly local: TerraformLocal;
 
   constructor(scope: Construct, id: string, props: WorkstationAccountsProps) {
     super(scope, id);
-    const each = TerraformIterator.fromMap(
-      Object.fromEntries(props.accounts.map((a) => [a.osUser, { uid: a.uid, spec: encodeSpec(a) }])),
-    );
+    // The map lives in `locals`, evaluated once per plan. Written inline into for_each,
+    // Terraform re-evaluates the whole literal for every instance: plan time grows with
+    // the square of the roster.
+    this.local = new TerraformLocal(this, 'accounts', terraformLiteral(Object.fromEntries(props.accounts.map((a) => [a.osUser, a]))));
+    this.local.overrideLogicalId('accounts');
+    const each = TerraformIterator.fromMap(this.local.asAnyMap);
+    // State written before inputs were structured holds the base64 spec in `input.spec`:
+    // an offboard planned in the same apply as the upgrade still finds its argument.
+    const offboardArg = Fn.try([agentArgFromSelf('input.account'), TerraformSelf.getString('input.spec')]);
     this.resource = new DataResource(this, 'account', {
       forEach: each,
       triggersReplace: { os_user: each.key, uid: each.getNumber('uid'), host: props.site.devvm.host },
       // Everything the destroy-time offboard needs lives here: it may read only `self`.
-      input: { ...connectionInput(props.site), spec: each.getString('spec') },
+      input: { ...connectionInput(props.site), account: each.value },
       connection: connectionFromSelf(),
       dependsOn: [props.host],
       provisioners: [
         // A failed create-time provisioner taints the instance: the next apply retries the
         // onboarding, and Terraform runs no destroy-time provisioner for a tainted object.
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} preflight ${encodeSpec(props.preflight)}`] },
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${TerraformSelf.getString('input.spec')}`] },
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} offboard ${TerraformSelf.getString('input.spec')}`] },
+        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${agentArgFromSelf('input.account')}`] },
+        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} offboard ${offboardArg}`] },
       ],
     });
     // cdktf has no typed `when` on provisioners.

@@ -2,13 +2,12 @@
 // with for_each keyed by os_user. Replaced when the person's desired state or the agent
 // changes; its create-time provisioner converges the person. No destroy-time action:
 // replacing a profile never offboards anyone.
-import { DataResource, TerraformIterator } from 'cdktf';
+import { DataResource, TerraformIterator, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
-import { encodeSpec } from '../../src/desired/host-specs';
 import type { WorkstationState } from '../../src/desired/types';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, connectionFromSelf, connectionInput } from './connection';
+import { AGENT_ON_HOST, agentArgFromSelf, connectionFromSelf, connectionInput } from './connection';
+import { terraformLiteral } from './terraform-literal';
 
 export interface WorkstationProfilesProps {
   readonly site: Site;
@@ -22,26 +21,26 @@ export interface WorkstationProfilesProps {
 
 export class WorkstationProfiles extends Construct {
   readonly resource: DataResource;
+  /** `local.profiles`: os_user -> WorkstationState, the map the for_each iterates. */
+  readonly local: TerraformLocal;
 
   constructor(scope: Construct, id: string, props: WorkstationProfilesProps) {
     super(scope, id);
-    const each = TerraformIterator.fromMap(
-      Object.fromEntries(
-        props.workstations.map((ws) => {
-          const spec = encodeSpec(ws);
-          return [ws.osUser, { spec, sha256: createHash('sha256').update(spec).digest('hex') }];
-        }),
-      ),
-    );
+    // In `locals`, evaluated once per plan (inline in for_each it would be evaluated per
+    // instance: quadratic plan time). Plain structured values, never pre-encoded text.
+    this.local = new TerraformLocal(this, 'profiles', terraformLiteral(Object.fromEntries(props.workstations.map((ws) => [ws.osUser, ws]))));
+    this.local.overrideLogicalId('profiles');
+    const each = TerraformIterator.fromMap(this.local.asAnyMap);
     this.resource = new DataResource(this, 'profile', {
       forEach: each,
-      triggersReplace: { desired_sha256: each.getString('sha256'), agent_sha256: props.agentSha256 },
-      // The desired state rides in `input` too, so plan JSON shows before/after per person
-      // (the apply summary and guards read it). Input alone never forces a replacement.
-      input: { ...connectionInput(props.site), desired: each.getString('spec') },
+      // The structured desired state IS the replace trigger: the plan shows the attribute
+      // that changed (`~ state = "active" -> "parked"`) under `triggers_replace`, marked
+      // `# forces replacement`, and the plan JSON carries it for the summary and guards.
+      triggersReplace: { desired: each.value, agent_sha256: props.agentSha256 },
+      input: connectionInput(props.site),
       connection: connectionFromSelf(),
       dependsOn: [...props.dependsOn],
-      provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${each.getString('spec')}`] }],
+      provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${agentArgFromSelf('triggers_replace.desired')}`] }],
     });
     this.resource.overrideLogicalId('profile');
   }

@@ -2,8 +2,8 @@
 // synth side derives and encodes these, the agent decodes and re-validates them before
 // acting (a value that slipped past one side is still refused by the other).
 import { z } from 'zod';
-import { AbsPath, BranchName, GitUrl, OsUser, Size, Tier, Uid, Username } from '../roster/values';
-import type { DesiredState, WorkstationState } from './types';
+import { AbsPath, BranchName, GitUrl, OsUser, Size, Uid } from '../roster/values';
+import type { WorkstationState } from './types';
 import type { Site } from '../roster/site-schema';
 
 /** The immutable identity of an account plus what offboarding needs (kept in `self.input`). */
@@ -16,17 +16,13 @@ export const AccountSpec = z.strictObject({
 });
 export type AccountSpec = z.infer<typeof AccountSpec>;
 
-/** Host-wide files generated from the whole roster. */
+/**
+ * Host-wide content that concerns nobody in particular. Nothing per person lives here: the
+ * ttyd user map and the t3-serve dispatch table are regenerated on the host from the
+ * desired states the agent stores (agent/desired-store.ts), so a one-person change never
+ * replaces the host resource.
+ */
 export const HostSpec = z.strictObject({
-  people: z.array(
-    z.strictObject({
-      osUser: OsUser,
-      authentikUser: Username,
-      uid: Uid,
-      tier: Tier,
-      state: z.enum(['active', 'parked']),
-    }),
-  ),
   /** MemoryMax of each tmux pane scope. */
   paneMemoryMax: Size,
 });
@@ -38,15 +34,8 @@ export function accountSpec(ws: WorkstationState, site: Site): AccountSpec {
   return { osUser: ws.osUser, uid: ws.uid, home: ws.home, shell: ws.shell, archiveDir: site.devvm.archive_dir };
 }
 
-export function hostSpec(desired: DesiredState): HostSpec {
-  return {
-    people: desired.people.flatMap((p) =>
-      p.workstation
-        ? [{ osUser: p.osUser, authentikUser: p.authentikUser, uid: p.workstation.uid, tier: p.tier, state: p.workstation.state }]
-        : [],
-    ),
-    paneMemoryMax: PANE_MEMORY_MAX,
-  };
+export function hostSpec(): HostSpec {
+  return { paneMemoryMax: PANE_MEMORY_MAX };
 }
 
 /** Base64 of canonical JSON: safe to put on a command line (no shell metacharacters). */

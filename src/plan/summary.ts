@@ -25,6 +25,8 @@ export interface OtherChange {
   readonly kind: ChangeKind;
   /** The object was left tainted by a failed apply: this replace retries it. */
   readonly tainted?: boolean;
+  /** A replacement's reason: the names of the replace triggers that changed. */
+  readonly changedTriggers?: readonly string[];
 }
 
 export interface PlanSummary {
@@ -64,14 +66,35 @@ export function isPersonalResource(rc: ResourceChange): boolean {
   return personOf(rc) !== undefined && !(rc.type === 'terraform_data' && rc.name === 'profile');
 }
 
+/**
+ * The desired state a `profile` carries in plan JSON: structured, under
+ * `triggers_replace.desired`. State written before inputs were structured (one upgrade)
+ * holds base64 JSON under `input.desired`. Both are validated with the agent's schema.
+ */
 function desiredOf(values: Record<string, unknown> | null): WorkstationState | undefined {
-  const b64 = (values?.input as { desired?: string } | undefined)?.desired;
-  if (!b64) return undefined;
+  const structured = (values?.triggers_replace as { desired?: unknown } | undefined)?.desired;
+  if (structured !== undefined) {
+    const r = WorkstationState.safeParse(structured);
+    return r.success ? r.data : undefined;
+  }
+  const b64 = (values?.input as { desired?: unknown } | undefined)?.desired;
+  if (typeof b64 !== 'string') return undefined;
   try {
     return decodeSpec(WorkstationState, b64);
   } catch {
     return undefined;
   }
+}
+
+/** Names of the `triggers_replace` entries that differ between before and after (added and removed ones too). */
+export function changedTriggers(rc: ResourceChange): string[] {
+  const triggers = (v: Record<string, unknown> | null) => (v?.triggers_replace ?? {}) as Record<string, unknown>;
+  const before = triggers(rc.change.before);
+  const after = triggers(rc.change.after);
+  // An unknown after-value (computed at apply) is absent from `after` and listed in after_unknown: it changes.
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .sort();
 }
 
 function entityTier(values: Record<string, unknown> | null): string | undefined {
@@ -87,7 +110,10 @@ export function summarize(plans: readonly PlanJson[]): PlanSummary {
       const kind = kindOf(rc);
       if (kind === 'no-op') continue;
       const person = personOf(rc);
-      if (person === undefined) other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}) });
+      if (person === undefined) {
+        const triggers = kind === 'replace' ? changedTriggers(rc) : [];
+        other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}), ...(triggers.length ? { changedTriggers: triggers } : {}) });
+      }
       else byPerson.set(person, [...(byPerson.get(person) ?? []), rc]);
     }
   }
@@ -193,10 +219,18 @@ function personChange(osUser: string, changes: ResourceChange[], tainted: Readon
       else if (k === 'delete') details.push(`namespace -${ns}`);
     }
     if (profile && destroysTainted(profile, tainted)) details.push('converge retried (a failed apply left the profile tainted)');
-    if (profile && details.length === 0) details.push(before && after ? 're-converge (agent or host changed)' : 'profile updated');
+    if (profile && details.length === 0) details.push(profileReason(profile, before, after));
     if (details.length === 0) details.push(changes.map((c) => `${kindOf(c)} ${c.address}`).join(', '));
   }
   return { osUser, kind, details, tierBefore, tierAfter, ...(retiredUid !== undefined ? { retiredUid } : {}) };
+}
+
+/** Why a profile whose desired state did not change is in the plan. */
+function profileReason(profile: ResourceChange, before?: WorkstationState, after?: WorkstationState): string {
+  if (!before || !after || kindOf(profile) !== 'replace') return 'profile updated';
+  const triggers = changedTriggers(profile);
+  if (triggers.length === 1 && triggers[0] === 'agent_sha256') return 're-converge (agent changed)';
+  return `re-converge (changed: ${triggers.join(', ')})`;
 }
 
 function workstationDetails(b: WorkstationState, a: WorkstationState): string[] {
@@ -228,7 +262,10 @@ export function renderSummary(summary: PlanSummary): string {
   const width = Math.max(0, ...summary.people.map((p) => p.osUser.length));
   for (const p of summary.people) lines.push(`  ${MARK[p.kind]}  ${p.osUser.padEnd(width)}  ${p.details.join('; ')}`);
   lines.push(summary.other.length ? 'Other changes:' : 'Other changes: none');
-  for (const o of summary.other) lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${o.tainted ? ' (retry: left tainted by a failed apply)' : ''}`);
+  for (const o of summary.other) {
+    const why = o.tainted ? ' (retry: left tainted by a failed apply)' : o.changedTriggers?.length ? ` (changed: ${o.changedTriggers.join(', ')})` : '';
+    lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${why}`);
+  }
   if (summary.notes?.length) lines.push('Notes:', ...summary.notes.map((n) => `  ! ${n}`));
   return `${lines.join('\n')}\n`;
 }

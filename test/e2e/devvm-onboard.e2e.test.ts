@@ -112,13 +112,19 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
       expect([u, await sliceOf(h, UIDS[u])]).toEqual([u, sliceBudget(max)]);
     }
     expect(await h.readFile('/etc/systemd/user/tmux-spawn-.scope.d/50-workstations-memory.conf')).toMatch(/^\[Scope\]\nMemoryMax=6G\nOOMPolicy=continue\n$/m);
-    // Parked people are left out of the maps but keep their sticky port (from 3773).
+    // The maps are the agent's, regenerated at each person's converge (the host resource knows
+    // nobody). Parked people are left out of them but keep their sticky port (from 3773). Ports
+    // are handed out in the order the profiles converge (Terraform runs them in parallel).
     expect((await h.readFile('/etc/ttyd-user-map')).split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['emil.barzin=emo', 'vbarzin=wizard']);
+    const ports = (await hostState(h)).ports;
+    expect(Object.keys(ports).sort()).toEqual(['ancamilea', 'emo', 'wizard']);
+    expect(Object.values(ports).sort()).toEqual([3773, 3774, 3775]);
     expect(JSON.parse(await h.readFile('/etc/t3-serve/dispatch.json'))).toEqual({
-      'emil.barzin': { os_user: 'emo', port: 3774 },
-      vbarzin: { os_user: 'wizard', port: 3775 },
+      'emil.barzin': { os_user: 'emo', port: ports.emo },
+      vbarzin: { os_user: 'wizard', port: ports.wizard },
     });
-    expect((await hostState(h)).ports).toEqual({ ancamilea: 3773, emo: 3774, wizard: 3775 });
+    // Each converge rewrote the maps; the last one saw everyone.
+    expect(linesOf(applyOutput, '(host)').filter((l) => /ttyd-user-map: changed/.test(l)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('2. plans no changes after the apply, and a re-run converge changes nothing', async () => {

@@ -1,7 +1,7 @@
 // The synthesized workstations-devvm stack: the Terraform semantics offboarding relies on
 // (one for_each block, destroy-time provisioner reading only self, replace triggers of
 // the account limited to identity), the pinned connection, and a readable snapshot.
-import { decodeSpec, AccountSpec, HostSpec } from '../../src/desired/host-specs';
+import { AccountSpec } from '../../src/desired/host-specs';
 import { WorkstationState } from '../../src/desired/types';
 import { buildAgentBundle } from '../../src/devvm/agent-bundle';
 import { renderLayer } from '../../src/claude-layer/render';
@@ -13,6 +13,7 @@ type Resource = Record<string, any>; // eslint-disable-line @typescript-eslint/n
 const inputs = exampleInputs();
 const tf = synthDevvm(inputs);
 const data = tf.resource.terraform_data as Record<string, Resource>;
+const locals = tf.locals as Record<string, Record<string, Resource>>;
 const agentSha = buildAgentBundle().sha256;
 const layerSha = renderLayer().sha256;
 
@@ -43,7 +44,12 @@ test('only terraform_data: no provider to download', () => {
 });
 
 test('accounts are ONE for_each block keyed by os_user, for people with a workstation', () => {
-  expect(Object.keys(data.account.for_each).sort()).toEqual(['ancamilea', 'emo', 'wizard']);
+  expect(Object.keys(locals.accounts).sort()).toEqual(['ancamilea', 'emo', 'wizard']);
+});
+
+test('every for_each iterates a `locals` map, never an inline literal (plan time would grow with the square of the roster)', () => {
+  const forEach = Object.fromEntries(Object.entries(data).filter(([, r]) => 'for_each' in r).map(([name, r]) => [name, r.for_each]));
+  expect(forEach).toEqual({ account: '${local.accounts}', profile: '${local.profiles}' });
 });
 
 test('the account is replaced only by its identity: os_user, uid, host', () => {
@@ -56,11 +62,14 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
   expect(check.inline[0]).toMatch(/^node \/usr\/local\/lib\/workstations\/agent\.js preflight [A-Za-z0-9+/=]+$/);
   expect(create.when).toBeUndefined();
   expect(destroy.when).toBe('destroy');
-  expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${self.input.spec}']);
+  expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(jsonencode(self.input.account))}']);
+  // `self.input.spec`: the base64 spec of state written before inputs were structured.
+  expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(jsonencode(self.input.account)), self.input.spec)}']);
+  expect(data.account.input.account).toBe('${each.value}');
   for (const value of Object.values(data.account.connection) as string[]) {
     for (const ref of String(value).match(/\$\{[^}]+\}/g) ?? []) expect(ref).toMatch(/^\$\{self\./);
   }
-  const spec = decodeSpec(AccountSpec, data.account.for_each.emo.spec);
+  const spec = AccountSpec.parse(locals.accounts.emo);
   expect(spec).toEqual({ osUser: 'emo', uid: 1001, home: '/home/emo', shell: '/bin/bash', archiveDir: '/var/backups/workstations' });
 });
 
@@ -68,16 +77,20 @@ test('the connection pins the host key and uses the ssh-agent; no private key an
   for (const r of Object.values(data)) {
     expect(r.connection).toEqual({
       agent: 'true', host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', type: 'ssh', user: '${self.input.user}',
+      // Inline scripts go to root's own 0700 home, never to world-writable /tmp.
+      script_path: '/root/terraform_%RAND%.sh',
     });
     expect(r.input.host_key).toBe(inputs.site.devvm.host_key);
   }
   expect(JSON.stringify(tf)).not.toMatch(/private_key|PRIVATE KEY|password/i);
 });
 
-test('profiles converge each person and are replaced by their desired state or the agent', () => {
-  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired_sha256: '${each.value.sha256}' });
-  expect(data.profile.provisioner).toEqual([{ 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${each.value.spec}'] } }]);
-  const emo = decodeSpec(WorkstationState, data.profile.for_each.emo.spec);
+test('profiles converge each person and are replaced by their structured desired state or the agent', () => {
+  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired: '${each.value}' });
+  expect(data.profile.provisioner).toEqual([
+    { 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${base64encode(jsonencode(self.triggers_replace.desired))}'] } },
+  ]);
+  const emo = WorkstationState.parse(locals.profiles.emo);
   expect(emo).toMatchObject({ osUser: 'emo', uid: 1001, tier: 'power-user', legacy: true, infra: { unlocked: false } });
   expect(data.profile.depends_on).toEqual(['terraform_data.account']);
 });
@@ -87,16 +100,33 @@ test('a tier change changes the profile, never the account', () => {
   promoted.people.ancamilea = { ...promoted.people.ancamilea, tier: 'power-user', namespaces: undefined };
   promoted.people.emo = { ...promoted.people.emo, tier: 'namespace-owner', namespaces: ['emo-apps'] };
   const after = synthDevvm({ roster: promoted, site: inputs.site }).resource.terraform_data as Record<string, Resource>;
+  const afterTf = synthDevvm({ roster: promoted, site: inputs.site });
   expect(after.account).toEqual(data.account);
-  expect(after.profile.for_each.ancamilea.sha256).not.toBe(data.profile.for_each.ancamilea.sha256);
+  expect(afterTf.locals).toMatchObject({ accounts: locals.accounts });
+  expect((afterTf.locals as typeof locals).profiles.ancamilea).toMatchObject({ tier: 'power-user' });
+  expect(after.host).toEqual(data.host);
 });
 
-test('the host resource uploads the agent and writes the host-wide files from the roster', () => {
-  expect(data.host.triggers_replace.agent_sha256).toBe(agentSha);
-  const run = data.host.provisioner[2]['remote-exec'].inline[0] as string;
-  const spec = decodeSpec(HostSpec, run.split(' ').pop()!);
-  expect(spec.people.map((p) => [p.osUser, p.state])).toEqual([['ancamilea', 'parked'], ['emo', 'active'], ['wizard', 'active']]);
-  expect(spec.paneMemoryMax).toBe('6G');
+test('parking one person changes only their profile: never the host, never an account', () => {
+  const parked = structuredClone(inputs.roster);
+  parked.people.emo = { ...parked.people.emo, workstation: { ...parked.people.emo.workstation!, parked: true } };
+  const afterTf = synthDevvm({ roster: parked, site: inputs.site });
+  const after = afterTf.resource.terraform_data as Record<string, Resource>;
+  expect(after.host).toEqual(data.host);
+  expect(after.account).toEqual(data.account);
+  const profiles = (afterTf.locals as typeof locals).profiles;
+  expect(profiles.emo).toMatchObject({ state: 'parked', units: { t3Serve: false, claudeAuthSync: false } });
+  expect({ ...profiles, emo: undefined }).toEqual({ ...locals.profiles, emo: undefined });
+});
+
+test('the host resource uploads the agent and installs host-wide content only, under named triggers', () => {
+  expect(data.host.triggers_replace).toEqual({ agent_sha256: agentSha, pane_memory_max: '6G' });
+  expect(data.host.input.spec).toEqual({ paneMemoryMax: '6G' });
+  expect(data.host.provisioner[2]['remote-exec'].inline).toEqual([
+    `node /var/lib/workstations/upload/agent-${agentSha.slice(0, 16)}.js host \${base64encode(jsonencode(self.input.spec))}`,
+  ]);
+  // Nobody's name is in it: a roster change cannot replace it.
+  for (const u of ['emo', 'wizard', 'ancamilea', 'vbarzin']) expect(JSON.stringify(data.host)).not.toMatch(new RegExp(`\\b${u}\\b`));
 });
 
 test('the managed Claude layer is replaced by its content hash', () => {

@@ -1,22 +1,66 @@
 // The devvm stack needs no provider, so the real Terraform binary can validate it here
-// (the workstations stack's providers cannot be downloaded on this machine).
+// (the workstations stack's providers cannot be downloaded on this machine), and evaluate
+// the exact expressions the provisioners hand the agent.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app';
+import { AccountSpec, decodeSpec } from '../../src/desired/host-specs';
+import { WorkstationState } from '../../src/desired/types';
+import { terraformLiteral } from '../../constructs/devvm/terraform-literal';
 import { exampleInputs } from '../support/inputs';
 import { hasTerraform } from '../support/terraform';
 
+const tfTest = hasTerraform || process.env.CI === 'true' ? test : test.skip;
 
-(hasTerraform || process.env.CI === 'true' ? test : test.skip)('terraform validate accepts the synthesized workstations-devvm stack', () => {
-  const out = mkdtempSync(join(tmpdir(), 'dw-validate-'));
-  const { app } = buildApp(exampleInputs(), out, { configBaseCommit: false });
-  app.synth();
-  const dir = join(out, 'stacks', 'workstations-devvm');
-  const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(out, 'empty.tfrc') };
+function initDir(dir: string, backend: boolean): NodeJS.ProcessEnv {
+  const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(dir, 'empty.tfrc') };
   writeFileSync(env.TF_CLI_CONFIG_FILE, '');
-  execFileSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
+  if (backend) writeFileSync(join(dir, 'zz_local_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: join(dir, 'state') } } } }));
+  execFileSync('terraform', ['init', ...(backend ? [] : ['-backend=false']), '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
+  return env;
+}
+
+/** `terraform console` evaluating one expression whose value is a string; returns the string. */
+function evaluate(dir: string, env: NodeJS.ProcessEnv, expression: string): string {
+  const out = execFileSync('terraform', ['console', '-no-color'], { cwd: dir, env, encoding: 'utf8', input: `jsonencode(${expression})\n` }).trim();
+  // The console prints an HCL string literal of the JSON text.
+  return JSON.parse(JSON.parse(out)) as string;
+}
+
+function synthesized(): string {
+  const out = mkdtempSync(join(tmpdir(), 'dw-validate-'));
+  buildApp(exampleInputs(), out, { configBaseCommit: false }).app.synth();
+  return join(out, 'stacks', 'workstations-devvm');
+}
+
+tfTest('terraform validate accepts the synthesized workstations-devvm stack', () => {
+  const dir = synthesized();
+  const env = initDir(dir, false);
   const result = execFileSync('terraform', ['validate', '-json', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
   expect(JSON.parse(result)).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+});
+
+tfTest("Terraform's encoding of the structured inputs is exactly what the agent's schemas accept", () => {
+  const dir = synthesized();
+  const env = initDir(dir, true);
+  const { roster, site } = exampleInputs();
+  const built = buildApp({ roster, site }, mkdtempSync(join(tmpdir(), 'dw-validate-')), { configBaseCommit: false });
+  for (const p of built.desired.people.filter((q) => q.workstation)) {
+    // The provisioners' own expressions, with self.* replaced by the local each instance gets.
+    const converge = evaluate(dir, env, `base64encode(jsonencode(local.profiles["${p.osUser}"]))`);
+    expect(decodeSpec(WorkstationState, converge)).toEqual(p.workstation);
+    const account = evaluate(dir, env, `base64encode(jsonencode(local.accounts["${p.osUser}"]))`);
+    expect(decodeSpec(AccountSpec, account)).toEqual({ osUser: p.osUser, uid: p.workstation!.uid, home: p.workstation!.home, shell: p.workstation!.shell, archiveDir: site.devvm.archive_dir });
+  }
+});
+
+tfTest('template sequences in a literal reach the agent as written, never evaluated', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-literal-'));
+  mkdirSync(dir, { recursive: true });
+  const value = { a: 'x${path.module}y', b: '%{ if true }z%{ endif }', c: '$${already}', n: 1, l: [], o: { t: true } };
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { v: terraformLiteral(value) } }));
+  const env = initDir(dir, false);
+  expect(JSON.parse(Buffer.from(evaluate(dir, env, 'base64encode(jsonencode(local.v))'), 'base64').toString('utf8'))).toEqual(value);
 });

@@ -52,9 +52,9 @@ export interface SynthResult {
   stackDir: string;
   desired: DesiredState;
   site: Site;
-  /** The b64 argument the stack passes to `agent.js converge`, per os_user. */
+  /** A b64 argument equal in content to what the stack passes to `agent.js converge`, per os_user. */
   convergeArg: Record<string, string>;
-  /** The b64 argument of onboard/offboard (`self.input.spec`), per os_user. */
+  /** The same for onboard/offboard (`self.input.account`), per os_user. */
   accountArg: Record<string, string>;
   workstation: Record<string, WorkstationState>;
 }

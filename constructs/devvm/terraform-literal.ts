@@ -1,0 +1,21 @@
+// Plain data written into Terraform JSON as a literal value (a `locals` entry). Terraform
+// reads EVERY string in JSON configuration as a template, so a `${` or `%{` inside a value
+// would be evaluated instead of kept; both are escaped (`$${`, `%%{`) and Terraform turns
+// them back into the original text. Undefined keys are dropped, as JSON.stringify does:
+// an optional field the agent's zod schema accepts as absent stays absent (never null).
+export type Literal = string | number | boolean | null | readonly Literal[] | { readonly [key: string]: Literal };
+
+export function terraformLiteral(value: unknown): Literal {
+  // Replacer functions: in a replacement string `$$` would itself mean one `$`.
+  if (typeof value === 'string') return value.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (Array.isArray(value)) return value.map(terraformLiteral);
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, terraformLiteral(v)]),
+    );
+  }
+  throw new Error(`not plain data: ${typeof value}`);
+}
