@@ -43,6 +43,9 @@ export function siteFor(h: TestHost): Record<string, unknown> {
       },
     },
     kubernetes: { api_server: API_SERVER },
+    // One budget per tier (the homelab's default is 24G for everyone): distinct values let
+    // the tests see a tier change move the slice budget.
+    memory_budgets: { admin: '16G', 'power-user': '8G', 'namespace-owner': '6G' },
     infra_repo: { url: INFRA_REPO, default_branch: 'main' },
     config_base: { url: `file://${CONFIG_BASE_REPO}`, branch: 'main' },
   };
