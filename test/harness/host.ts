@@ -49,9 +49,12 @@ export interface StartOptions {
   keep?: boolean;
 }
 
-export async function startTestHost(opts: StartOptions = {}): Promise<TestHost> {
-  const keep = opts.keep ?? process.env.DEVVM_TESTHOST_KEEP === '1';
-  const cache = await ensureRootfs();
+/**
+ * A new host's record, saved before anything is created (so a crash can always be cleaned
+ * up), with its private temp dir; registered for teardown unless kept. Shared by the chroot
+ * and the systemd host.
+ */
+export function beginHostRecord(keep: boolean): HostRecord {
   const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const tempDir = path.join(os.tmpdir(), `devvm-testhost-${id}`);
   const rec: HostRecord = {
@@ -68,6 +71,14 @@ export async function startTestHost(opts: StartOptions = {}): Promise<TestHost> 
   saveRecord(rec);
   fs.mkdirSync(tempDir, { mode: 0o700 });
   if (!keep) register(rec);
+  return rec;
+}
+
+export async function startTestHost(opts: StartOptions = {}): Promise<TestHost> {
+  const keep = opts.keep ?? process.env.DEVVM_TESTHOST_KEEP === '1';
+  const cache = await ensureRootfs();
+  const rec = beginHostRecord(keep);
+  const { id, tempDir } = rec;
   try {
     await prepareRoot(rec, cache.dir);
     await mountKernelFilesystems(rec);

@@ -5,20 +5,18 @@
 // user managers and `systemd-run --user --scope` are the real thing. One per test file,
 // next to the chroot host (host.ts); see docs/e2e.md.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { findContainerInit, pidNamespaceOf } from './container';
 import { makeHostExecWith, nsenterArgv } from './host-exec';
-import type { TestHost } from './host';
+import { beginHostRecord, type TestHost } from './host';
 import { prepareRoot } from './host-root';
 import { acquireLock } from './lock';
 import { isMountPoint } from './mounts';
 import { isSameProcessAlive, processRef } from './procs';
 import { ensureRootfs } from './rootfs';
 import { run, runOk, RunResult } from './run';
-import { register, unregister } from './safety-net';
+import { unregister } from './safety-net';
 import { authorizeKey, freePort, pickLoopbackAddress, SSHD_LOG_IN_HOST, startAgentWithKey } from './ssh';
 import { HostRecord, recordPath, saveRecord } from './state';
 import { SYSTEMD_RECIPE } from './systemd-rootfs';
@@ -109,22 +107,8 @@ export async function startSystemdHost(opts: SystemdStartOptions = {}): Promise<
   const keep = opts.keep ?? process.env.DEVVM_TESTHOST_KEEP === '1';
   const cache = await ensureRootfs(SYSTEMD_RECIPE);
   await ensureNspawnRunDir();
-  const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
-  const tempDir = path.join(os.tmpdir(), `devvm-testhost-${id}`);
-  const rec: HostRecord = {
-    id,
-    createdAt: new Date().toISOString(),
-    owner: processRef(process.pid, 'test process'),
-    tempDir,
-    rootDir: path.join(tempDir, 'root'),
-    mode: 'overlay',
-    mounts: [],
-    processes: [],
-    keep,
-  };
-  saveRecord(rec);
-  fs.mkdirSync(tempDir, { mode: 0o700 });
-  if (!keep) register(rec);
+  const rec = beginHostRecord(keep);
+  const { id, tempDir } = rec;
   try {
     await prepareRoot(rec, cache.dir);
     const root = rec.rootDir;
