@@ -11,9 +11,11 @@ import { DEFAULT_K8S_MOUNT, DEFAULT_K8S_ROLE, DEFAULT_PG_CREDS_PATH, kubernetesL
 export class CredentialsError extends Error {}
 
 export const CREDENTIALS_ENV = [
-  ['WORKSTATIONS_PG_ADDRESS', 'with PG_CONN_STR unset: host[:port]/database[?params] of the state backend; the user and password come from Vault (WORKSTATIONS_PG_CREDS_PATH, default database/static-creds/pg-terraform-state)'],
-  ['WORKSTATIONS_VAULT_SA_TOKEN_FILE', `with VAULT_TOKEN unset: service account JWT for Vault's Kubernetes auth (default ${SA_TOKEN_FILE}; used when it exists)`],
-  ['WORKSTATIONS_VAULT_K8S_ROLE, WORKSTATIONS_VAULT_K8S_MOUNT', `Vault role and mount of that login (default ${DEFAULT_K8S_ROLE}, ${DEFAULT_K8S_MOUNT})`],
+  ['WORKSTATIONS_PG_ADDRESS', 'with PG_CONN_STR unset: host[:port]/database[?params] of the state backend; user and password come from Vault'],
+  ['WORKSTATIONS_PG_CREDS_PATH', `Vault path of those credentials (default ${DEFAULT_PG_CREDS_PATH})`],
+  ['WORKSTATIONS_VAULT_SA_TOKEN_FILE', `with VAULT_TOKEN unset: service account JWT for the Kubernetes auth of Vault (default ${SA_TOKEN_FILE}; used when it exists)`],
+  ['WORKSTATIONS_VAULT_K8S_ROLE', `Vault role of that login (default ${DEFAULT_K8S_ROLE})`],
+  ['WORKSTATIONS_VAULT_K8S_MOUNT', `Vault auth mount of that login (default ${DEFAULT_K8S_MOUNT})`],
   ['WORKSTATIONS_AUTHENTIK_TOKEN_KV', 'with AUTHENTIK_TOKEN unset: the KV v2 field holding it, <mount>/<path>#<field>'],
 ] as const;
 
