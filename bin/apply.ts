@@ -16,6 +16,9 @@ import { applyStack, stackRun, terraformVersion, useLocalBackend } from '../src/
 import { UsageError } from '../src/roster/load';
 import { currentFingerprints } from '../src/synth/synthesize';
 import { runCommand } from './cli';
+import { checkAuthentikGroups, provideCredentials } from '../src/ci/preflight';
+import { loadInputs } from '../src/roster/load';
+import { WORKSTATIONS_STACK } from '../stacks/workstations-stack';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -66,6 +69,9 @@ runCommand(APPLY, async (o) => {
     process.exitCode = 1;
     return;
   }
+  const { site } = loadInputs(opts.roster, opts.site);
+  await provideCredentials(site, log);
+  if (stacks.includes(WORKSTATIONS_STACK) && !o.flag('skip-group-check')) await checkAuthentikGroups(opts.site, site, log);
   for (const [i, run] of runs.entries()) {
     // The dev-only override is not part of the synthesized tree; a synth since the plan removed it.
     if (process.env.WORKSTATIONS_LOCAL_STATE_DIR) useLocalBackend(run, process.env.WORKSTATIONS_LOCAL_STATE_DIR);

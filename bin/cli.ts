@@ -6,6 +6,9 @@ import { InvalidInputError } from '../src/roster/problems';
 import { TerraformError } from '../src/plan/terraform';
 import { CommandSpec, helpText, ParsedOptions, parseArgs } from '../src/cli/options';
 import { SynthValidationError } from '../src/synth/hermetic-app';
+import { RefusedError } from '../src/ci/preflight';
+import { CredentialsError } from '../src/ci/credentials';
+import { RemoteError } from '../src/ci/http';
 
 /** Parses argv against `spec` (printing --help and exiting 0 if asked), then runs `main`. */
 export function runCommand(spec: CommandSpec, main: (opts: ParsedOptions) => void | Promise<void>): void {
@@ -31,7 +34,7 @@ export function runCli(main: () => void | Promise<void>): void {
       if (err instanceof InvalidInputError || err instanceof SynthValidationError) {
         process.stderr.write(`${err.message}\n`);
         process.exitCode = 1;
-      } else if (err instanceof TerraformError) {
+      } else if (err instanceof TerraformError || err instanceof RefusedError || err instanceof CredentialsError || err instanceof RemoteError) {
         process.stderr.write(`${err.message}\n`);
         process.exitCode = 1;
       } else if (err instanceof InputFileError || err instanceof UsageError) {

@@ -13,16 +13,26 @@ import { synthesize } from '../src/synth/synthesize';
 import { DEVVM_STACK } from '../stacks/workstations-devvm-stack';
 import { runCommand } from './cli';
 import { planTimeTombstoneCheck } from '../src/plan/retired-uids';
+import { checkAuthentikGroups, checkTrustedEndpoints, provideCredentials } from '../src/ci/preflight';
+import { WORKSTATIONS_STACK } from '../stacks/workstations-stack';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-runCommand(PLAN, (o) => {
+runCommand(PLAN, async (o) => {
   const opts = planOptions(o);
   const stacks = opts.stacks ?? [...ALL_STACKS];
   const tf = terraformVersion();
   log(`terraform ${tf.version} (${tf.path})`);
   log('validating and synthesizing ...');
   const synth = synthesize({ roster: opts.roster, site: opts.site });
+  // Before any token is read or used: the provider endpoints must be the trusted ones.
+  const trusted = o.get('trusted-endpoints');
+  if (trusted) {
+    checkTrustedEndpoints(opts.site, synth.inputs.site, trusted);
+    log(`endpoints: the site's provider endpoints match ${trusted}`);
+  }
+  await provideCredentials(synth.inputs.site, log);
+  if (stacks.includes(WORKSTATIONS_STACK) && !o.flag('skip-group-check')) await checkAuthentikGroups(opts.site, synth.inputs.site, log);
   // A new set of saved plans: the previous set (and its record) is gone from here on.
   clearPlans(synth.outdir);
   const fingerprints = Object.fromEntries(stacks.map((s) => [s, stackFingerprint(stackRun(synth.outdir, s).dir)]));

@@ -4,6 +4,7 @@ import { DEVVM_STACK } from '../../stacks/workstations-devvm-stack';
 import { WORKSTATIONS_STACK } from '../../stacks/workstations-stack';
 import { DEFAULT_MAX_DESTROY_SHARE } from '../plan/guards';
 import { CommandSpec, OptionSpec, ROSTER_OPTION, SITE_OPTION } from './options';
+import { CREDENTIALS_ENV } from '../ci/credentials';
 
 const STACK_OPTION: OptionSpec = {
   name: 'stack',
@@ -17,6 +18,10 @@ const MAX_SHARE_OPTION: OptionSpec = {
   value: 'N',
   default: String(DEFAULT_MAX_DESTROY_SHARE),
   help: 'share (0..1) of the people with per-person resources whose resources a plan may destroy or replace (at least one person) before --i-know is needed',
+};
+const SKIP_GROUP_CHECK_OPTION: OptionSpec = {
+  name: 'skip-group-check',
+  help: "do not ask Authentik whether the authentik.groups of the site exist (offline development only; the workstations stack is checked otherwise)",
 };
 const OUTDIR_ENV = ['CDKTF_OUTDIR', 'where synth writes (default cdktf.out)'] as const;
 
@@ -52,6 +57,7 @@ const TERRAFORM_ENV = [
   ['KUBE_CONFIG_PATH', 'kubeconfig of the kubernetes provider (workstations stack)'],
   ['VAULT_TOKEN', 'token of the vault provider (workstations stack)'],
   ['AUTHENTIK_TOKEN', 'token of the authentik provider (workstations stack)'],
+  ...CREDENTIALS_ENV,
   OUTDIR_ENV,
   ['WORKSTATIONS_LOCAL_STATE_DIR', 'development and tests only: local state in this directory instead of PG'],
 ] as const;
@@ -69,6 +75,13 @@ export const PLAN: CommandSpec = {
     STACK_OPTION,
     { name: 'summary-file', value: 'FILE', help: 'also write the summary as Markdown to FILE (0600)' },
     MAX_SHARE_OPTION,
+    {
+      name: 'trusted-endpoints',
+      value: 'FILE',
+      env: 'WORKSTATIONS_TRUSTED_ENDPOINTS',
+      help: "a trusted site file (CI: roster/site.yaml of the target branch): refuse, before any token is used, a site whose vault.address, authentik.url, kubernetes.api_server, oidc.issuer_url, devvm.host or devvm.port differ from it",
+    },
+    SKIP_GROUP_CHECK_OPTION,
   ],
   environment: TERRAFORM_ENV,
   exitCodes: [[0, 'planned'], [1, 'invalid roster or site, or Terraform failed'], [2, 'usage error, unreadable file, or no usable terraform']],
@@ -89,6 +102,7 @@ export const APPLY: CommandSpec = {
     { name: 'allow-demote-admin', value: 'USERS', repeatable: true, list: true, help: 'allow removing the admin tier of exactly these os_users' },
     { name: 'i-know', help: 'allow a plan that destroys more than --max-destroy-share' },
     MAX_SHARE_OPTION,
+    SKIP_GROUP_CHECK_OPTION,
     { name: 'verbose', help: "print Terraform's raw output instead of the agent's per-person lines and a progress line" },
   ],
   environment: TERRAFORM_ENV,

@@ -1,4 +1,4 @@
-// Legacy cross-check (issue 7 item 4) and the pull-request plan pipeline (item 5).
+// Legacy cross-check (issue 7 item 4); the pull-request pipeline is tested in pipeline-file.test.ts.
 //
 // The cross-check's conditions are HCL strings, so matching them as text proves little.
 // Beyond the synthesized-JSON assertions, the cross-check part of the synthesized stack
@@ -6,14 +6,13 @@
 // a sensitive local standing in for the Vault data source's `data` attribute.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { hasTerraform } from '../support/terraform';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { LEGACY_CROSS_CHECK_NAMES as N } from '../../constructs/legacy-cross-check';
 import type { Inputs } from '../../src/roster/load';
 import type { SiteInput } from '../../src/roster/site-schema';
-import { exampleInputs, REPO_ROOT, siteProblems, EXAMPLE_SITE_TEXT } from '../support/inputs';
+import { exampleInputs, siteProblems, EXAMPLE_SITE_TEXT } from '../support/inputs';
 import { synthWorkstations, TfJson } from '../support/synth';
 
 type CrossCheckInput = NonNullable<NonNullable<SiteInput['vault']>['legacy_cross_check']>;
@@ -355,161 +354,4 @@ const checkWarnings = (r: PlanResult) => r.warnings.filter((w) => w.summary === 
   });
 });
 
-// ---------------------------------------------------------------------------------------
-// The pull-request pipeline (.woodpecker/workstations-plan.yaml).
-
-interface Step {
-  name: string;
-  image: string;
-  environment?: Record<string, unknown>;
-  commands: string[];
-  when?: unknown;
-  secrets?: unknown;
-}
-
-const PIPELINE_FILE = join(REPO_ROOT, '.woodpecker', 'workstations-plan.yaml');
-const pipeline = parse(readFileSync(PIPELINE_FILE, 'utf8')) as { when: unknown; steps: Step[] };
-const step = (name: string) => pipeline.steps.find((s) => s.name === name)!;
-const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-describe('pull-request plan pipeline', () => {
-  test('runs on pull_request events only (workflow and every step filter)', () => {
-    const filters = asList(pipeline.when) as Record<string, unknown>[];
-    expect(filters.length).toBeGreaterThan(0);
-    for (const f of filters) expect(asList(f.event)).toEqual(['pull_request']);
-    for (const s of pipeline.steps) {
-      for (const f of asList(s.when) as Record<string, unknown>[]) {
-        for (const e of asList(f.event)) expect(e).toBe('pull_request');
-      }
-    }
-  });
-
-  test('never applies: no command mentions apply or deploy', () => {
-    for (const s of pipeline.steps) {
-      for (const c of s.commands) {
-        expect(c).not.toMatch(/apply/i);
-        expect(c).not.toMatch(/\bdeploy\b|auto-approve/i);
-      }
-    }
-  });
-
-  test('installs with npm ci, then plans the workstations stack with a summary file', () => {
-    const all = pipeline.steps.flatMap((s) => s.commands);
-    const ci = all.findIndex((c) => /^npm ci\b/.test(c));
-    const plan = all.indexOf('npm run plan -- --stack workstations --summary-file plan-summary.md');
-    expect(ci).toBeGreaterThanOrEqual(0);
-    expect(plan).toBeGreaterThan(ci);
-    expect(all.filter((c) => c.includes('npm run plan'))).toHaveLength(1);
-    for (const s of pipeline.steps) expect(s.image).toBe('node:20-bookworm');
-  });
-
-  test('secrets only via from_secret, each only in the step that needs it', () => {
-    const secretLike = /TOKEN|PASSWORD|SECRET|CONN_STR|KUBE_CONFIG$/;
-    for (const s of pipeline.steps) {
-      expect(s.secrets).toBeUndefined(); // the deprecated `secrets:` list
-      for (const [name, value] of Object.entries(s.environment ?? {})) {
-        if (typeof value === 'object' && value !== null) {
-          expect(Object.keys(value)).toEqual(['from_secret']);
-        } else {
-          expect(name).not.toMatch(secretLike);
-        }
-      }
-      const text = s.commands.join('\n');
-      expect(text).not.toMatch(/postgres(ql)?:\/\/|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_|hvs\.[A-Za-z0-9]{20,}/);
-    }
-    const fromSecret = (s: Step) =>
-      Object.fromEntries(
-        Object.entries(s.environment ?? {})
-          .filter(([, v]) => typeof v === 'object' && v !== null)
-          .map(([k, v]) => [k, (v as { from_secret: string }).from_secret]),
-      );
-    expect(fromSecret(step('install'))).toEqual({});
-    expect(fromSecret(step('plan'))).toEqual({
-      PG_CONN_STR: 'pg_conn_str',
-      VAULT_TOKEN: 'vault_token',
-      KUBE_CONFIG: 'kube_config',
-      AUTHENTIK_TOKEN: 'authentik_token',
-    });
-    expect(fromSecret(step('comment'))).toEqual({ GITHUB_TOKEN: 'github_token' });
-  });
-
-  test('every $ in commands is escaped for the Woodpecker pre-processor', () => {
-    for (const s of pipeline.steps) for (const c of s.commands) expect(c.replaceAll('$$', '')).not.toContain('$');
-  });
-
-  test('terraform is pinned to 1.11.4 with a checksum', () => {
-    const install = step('install');
-    expect(install.environment).toMatchObject({ TERRAFORM_VERSION: '1.11.4', TERRAFORM_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(install.commands.join('\n')).toContain('sha256sum -c -');
-  });
-
-  // The steps' shell, run the way Woodpecker does (one `sh -e` script, `$$` unescaped),
-  // with `npm` and `curl` replaced by recorders.
-  function runStep(s: Step, env: Record<string, string>, files: Record<string, string> = {}) {
-    const work = scratchDir('dw-pipeline-');
-    const stubs = join(work, '.stubs');
-    mkdirSync(stubs);
-    const record = join(work, '.record');
-    const stub = (name: string, body: string) => {
-      writeFileSync(join(stubs, name), `#!/bin/sh\n${body}\n`);
-      chmodSync(join(stubs, name), 0o755);
-    };
-    stub('npm', `{ echo "args=$*"; echo "kubeconfig_path=$KUBE_CONFIG_PATH"; echo "kube_config=\${KUBE_CONFIG-unset}"; echo "mode=$(stat -c %a "$KUBE_CONFIG_PATH")"; echo "content=$(cat "$KUBE_CONFIG_PATH")"; echo "pg=$PG_CONN_STR"; } > "${record}"`);
-    stub('curl', `printf '%s\\n' "$@" > "${record}"; for a in "$@"; do case "$a" in @*) cp "\${a#@}" "${record}.data";; esac; done`);
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(work, name), content);
-    const script = ['set -e', ...s.commands.map((c) => c.replaceAll('$$', '$'))].join('\n');
-    const stepEnv = Object.fromEntries(Object.entries(s.environment ?? {}).filter(([, v]) => typeof v !== 'object'));
-    const r = spawnSync('sh', ['-c', script], {
-      cwd: work,
-      env: { PATH: `${stubs}:${process.env.PATH}`, HOME: work, CI_WORKSPACE: work, ...stepEnv, ...env } as NodeJS.ProcessEnv,
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    return {
-      record: readFileSync(record, 'utf8'),
-      data: existsSync(`${record}.data`) ? readFileSync(`${record}.data`, 'utf8') : undefined,
-    };
-  }
-
-  test('plan step: the kubeconfig secret becomes a private file for KUBE_CONFIG_PATH and leaves the environment', () => {
-    const { record } = runStep(step('plan'), {
-      PG_CONN_STR: 'postgres-conn-from-secret',
-      VAULT_TOKEN: 'vault-token-from-secret',
-      AUTHENTIK_TOKEN: 'authentik-token-from-secret',
-      KUBE_CONFIG: 'apiVersion: v1\nkind: Config',
-    });
-    const lines = Object.fromEntries(record.trim().split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    expect(lines.args).toBe('run plan -- --stack workstations --summary-file plan-summary.md');
-    expect(lines.kube_config).toBe('unset');
-    expect(lines.mode).toBe('600');
-    expect(record).toContain('content=apiVersion: v1\nkind: Config');
-    expect(lines.pg).toBe('postgres-conn-from-secret');
-  });
-
-  test('comment step: posts the summary to the pull request through the GitHub REST API', () => {
-    const env = {
-      GITHUB_TOKEN: 'github-token-from-secret',
-      CI_REPO: 'ViktorBarzin/devvm-workstations',
-      CI_COMMIT_PULL_REQUEST: '42',
-      CI_COMMIT_SHA: '0123456789abcdef0123',
-      CI_PIPELINE_URL: 'https://ci.example.com/repos/7/pipeline/8',
-      CI_PIPELINE_STATUS: 'success',
-    };
-    const ok = runStep(step('comment'), env, { 'plan-summary.md': '| person | change |\n|---|---|\n| emo | update: tier |\n' });
-    const args = ok.record.trim().split('\n');
-    expect(args).toContain('https://api.github.com/repos/ViktorBarzin/devvm-workstations/issues/42/comments');
-    expect(args).toContain('Authorization: Bearer github-token-from-secret');
-    expect(args[args.indexOf('-X') + 1]).toBe('POST');
-    const body = (JSON.parse(ok.data!) as { body: string }).body;
-    expect(body).toContain('| emo | update: tier |');
-    expect(body).toContain('0123456789ab');
-    expect(body).not.toContain('failed');
-
-    const failed = runStep(step('comment'), { ...env, CI_PIPELINE_STATUS: 'failure' });
-    const failedBody = (JSON.parse(failed.data!) as { body: string }).body;
-    expect(failedBody).toContain('**The plan failed**');
-    expect(failedBody).toContain('https://ci.example.com/repos/7/pipeline/8');
-    expect(step('comment').when).toEqual([{ status: ['success', 'failure'] }]);
-  });
-});
+// The pull-request pipeline is tested in pipeline-file.test.ts.
