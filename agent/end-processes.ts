@@ -10,7 +10,7 @@
 //  2. A root SIGKILL of every pid /proc lists with the uid as real, effective, saved or
 //     filesystem uid: catches a root-started process that switched to the uid only partly.
 //  3. A scan of /proc for live (non-zombie) processes of the uid.
-// Done when two consecutive scans, a short pause apart, find nothing. Bounded by rounds:
+// Done when two consecutive scans after a kill-all, a short pause apart, find nothing. Bounded by rounds:
 // whatever still runs after the last round is reported as survivors, never ignored.
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -46,14 +46,14 @@ export function endProcessesOf(uid: number, gid: number, ops: ProcessOps = procO
   let emptyScans = 0;
   let rounds = 0;
   let last: number[] = ops.list(uid);
-  if (last.length === 0) emptyScans = 1;
+  // The kill-all goes out every round, even after an empty scan: a walker that forks and
+  // exits in a tight loop is rarely caught by a /proc scan (its pid changes while the scan
+  // runs), but kill(-1) reaches it atomically.
   while (rounds < maxRounds && emptyScans < 2) {
     rounds++;
-    if (last.length > 0) {
-      for (const p of last) seen.add(p);
-      ops.killAllAs(uid, gid);
-      for (const p of last) ops.kill(p);
-    }
+    for (const p of last) seen.add(p);
+    ops.killAllAs(uid, gid);
+    for (const p of last) ops.kill(p);
     ops.sleep(PAUSE_MS);
     last = ops.list(uid);
     emptyScans = last.length === 0 ? emptyScans + 1 : 0;

@@ -108,14 +108,17 @@ function lockAccount(ctx: Context, u: string): Outcome {
  * this is the backstop for whatever escaped them, and the only path without systemd.
  */
 export function endProcesses(ctx: Context, u: string, uid: number, gid: number, ops: ProcessOps = procOps): Outcome {
-  const running = ops.list(uid);
-  if (running.length === 0) return ok('none running');
-  if (ctx.dryRun) return changed(`would end ${running.length} process(es)`);
+  if (ctx.dryRun) {
+    const running = ops.list(uid);
+    return running.length ? changed(`would end ${running.length} process(es)`) : ok('none running');
+  }
   const r = endProcessesOf(uid, gid, ops);
   if (r.survivors.length > 0) {
     return failed(`survivors: ${r.survivors.length} (pids ${r.survivors.join(' ')}) still running after ${r.rounds} rounds of kill -KILL`);
   }
-  return changed(`ended ${r.killed} process(es) of ${u} in ${r.rounds} round(s)`);
+  // Always run (a fast walker may be missed by every scan yet met by the kill-all): ok when nothing was seen.
+  const summary = `${r.killed} process(es) of ${u} seen; none left after ${r.rounds} rounds of kill -KILL`;
+  return r.killed > 0 ? changed(summary) : ok(summary);
 }
 
 /**
