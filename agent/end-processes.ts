@@ -87,7 +87,8 @@ export const procOps: ProcessOps = {
   },
   killAllAs(uid, gid) {
     // Exit status ignored: "no process" is fine, and the /proc scan is the judge.
-    spawnSync('/bin/kill', ['-s', 'KILL', '--', '-1'], { uid, gid, stdio: 'ignore', timeout: 10_000 });
+    spawnSync('/bin/kill', ['-9', '-1'], // procps kill: no '--' before a negative pid
+      { uid, gid, stdio: 'ignore', timeout: 10_000 });
   },
   kill(pid) {
     try {
