@@ -14,7 +14,8 @@ import { oneLine } from './report';
 export const DEFAULT_TIMEOUT_S = 600;
 
 export interface RunOptions {
-  readonly input?: string;
+  /** Bytes for the command's stdin (a Buffer: passed as is, never re-encoded). */
+  readonly input?: string | Buffer;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   /** Kill the command after this many ms (default: defaultTimeoutMs()). */

@@ -14,6 +14,16 @@
 //   agent.js cutover <os_user> [--force]  legacy account -> tier target, with snapshot
 //   agent.js rollback <os_user>           restore the cutover snapshot exactly
 //   agent.js --help | <command> --help    usage, arguments, exit codes (agent/usage.ts)
+//
+// Privilege rule: root never acts by path inside a person's home. Whatever the agent does
+// there (create, write, move, chmod, read a file to restore it) runs AS that person
+// (runAs/runuser: their uid, gid and groups; agent/person-fs.ts, agent/managed-files.ts),
+// so a link, rename or race they plant reaches only what they could reach anyway. Root
+// acts only where no person can interfere: account tools (useradd, usermod, gpasswd),
+// root-owned directories outside homes (/var/lib/workstations, the archive directory),
+// and a home-side inode only through an fd it opened itself without following links
+// (the home via O_DIRECTORY|O_NOFOLLOW; a file via no-follow dir fds; then fchmod/fchown).
+// Root's reads in a home use safeRead (no link, no FIFO, owned by the person).
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { OsUser } from '../src/roster/values';
 import { Context, makeContext } from './context';

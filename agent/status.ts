@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { renderTable } from '../src/report/table';
 import { getAccount, shadowOf } from './accounts';
 import type { Context } from './context';
+import { own } from './own';
 import { allDesired } from './desired-store';
 import { ownership, ReadScope } from './managed-files';
 import { UnsafeRead } from './safe-read';
@@ -35,7 +36,7 @@ export function statusTable(ctx: Context): string {
     const ws = desired.find((d) => d.osUser === u);
     const account = getAccount(u);
     const shadow = shadowOf(u);
-    const tomb = ctx.state.tombstones[u];
+    const tomb = own(ctx.state.tombstones, u);
     const state = !account ? 'deleted' : tomb ? 'offboarded' : ws ? (ws.legacy ? `${ws.state} (legacy)` : ws.state) : 'unknown';
     const files = Object.keys(ctx.state.files).filter((p) => (ws && p.startsWith(`${ws.home}/`)) || (ws && p.includes(`user-${ws.uid}.slice`)));
     rows.push([

@@ -2,7 +2,14 @@
 // Cutover saves a snapshot (groups, ~/code as it was, ~/.kube/config bytes), moves the
 // old ~/code and kubeconfig aside (never deleted), then converges to the tier target.
 // Rollback puts every snapshotted item back exactly; the agent's clone is moved aside.
-import { existsSync, lstatSync, readFileSync, readlinkSync, renameSync, chmodSync, chownSync } from 'node:fs';
+//
+// Privilege rule (agent/main.ts): every move inside the home is done AS the person
+// (agent/person-fs.ts), so a symlink or a swap they plant (a `.pre-cutover-<t>` replaced by
+// a link to /etc/shadow, a link loop raced in while rollback runs) can only reach their
+// own files: the kernel refuses the rest. Root only reads metadata (lstat), reads the
+// kubeconfig with safeRead (no link, no FIFO, must be theirs), restores owner and mode
+// through a no-follow fd, and writes its own snapshot outside the home.
+import { closeSync, fchmodSync, fstatSync, readFileSync, readlinkSync, renameSync } from 'node:fs';
 import { z } from 'zod';
 import { MANAGED_UNIX_GROUPS } from '../../src/tiers/profiles';
 import type { WorkstationState } from '../input';
@@ -10,11 +17,15 @@ import { getAccount, groupsOf } from '../accounts';
 import { writeFileAtomic } from '../atomic';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
+import { deleteOwn } from '../own';
+import { lstatIfAny, moveAsPerson, openHome, Person, restoreOwnerMode, writeAsPerson } from '../person-fs';
 import { SNAPSHOT_DIR } from '../paths';
-import { safeRead } from '../safe-read';
+import { safeRead, UnsafeRead } from '../safe-read';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
 import { converge } from './converge';
 import { mkdirSync } from 'node:fs';
+
+const personOf = (ws: WorkstationState): Person => ({ user: ws.osUser, uid: ws.uid, home: ws.home });
 
 const Snapshot = z.strictObject({
   osUser: z.string(),
@@ -48,7 +59,7 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
     report.record(u, 'cutover', failed(`live interactive sessions (${sessions.join('; ')}): ask them to log out, or use --force`));
     return;
   }
-  if (existsSync(snapshotFile(u))) {
+  if (lstatIfAny(snapshotFile(u))) {
     report.record(u, 'cutover', failed(`a cutover snapshot already exists (${snapshotFile(u)}): roll back first`));
     return;
   }
@@ -61,12 +72,21 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
     groups: groupsOf(u).filter((g) => (MANAGED_UNIX_GROUPS as readonly string[]).includes(g)),
     code: describeCode(code),
     kubeconfig: null,
-    homeMode: lstatSync(ws.home).mode & 0o7777,
+    homeMode: lstatIfAny(ws.home)!.mode & 0o7777,
   };
   if (snap.code.kind !== 'absent') snap.code.movedTo = `${code}.pre-cutover-${t}`;
-  if (existsSync(kube)) {
-    const st = lstatSync(kube);
-    snap.kubeconfig = { base64: safeRead(kube, { within: ws.home, owner: ws.uid }).toString('base64'), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, movedTo: `${kube}.pre-cutover-${t}` };
+  const kst = lstatIfAny(kube);
+  if (kst) {
+    // Not followed, not blocking, theirs only: a link or FIFO at ~/.kube/config stops the cutover here, before anything moved.
+    let bytes: Buffer;
+    try {
+      bytes = safeRead(kube, { within: ws.home, owner: ws.uid });
+    } catch (err) {
+      if (!(err instanceof UnsafeRead)) throw err;
+      report.record(u, 'cutover', failed(`${err.message}; nothing changed`));
+      return;
+    }
+    snap.kubeconfig = { base64: bytes.toString('base64'), mode: kst.mode & 0o7777, uid: kst.uid, gid: kst.gid, movedTo: `${kube}.pre-cutover-${t}` };
   }
   if (ctx.dryRun) {
     report.record(u, 'cutover', changed('would snapshot, move ~/code and ~/.kube/config aside, and converge to the tier'));
@@ -75,12 +95,13 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
   mkdirSync(SNAPSHOT_DIR, { recursive: true, mode: 0o700 });
   writeFileAtomic(snapshotFile(u), `${JSON.stringify(snap, null, 2)}\n`, { mode: 0o600, uid: 0, gid: 0 });
   report.record(u, 'snapshot', changed(snapshotFile(u)));
+  const person = personOf(ws);
   if (snap.code.movedTo) {
-    renameSync(code, snap.code.movedTo);
+    moveAsPerson(person, code, snap.code.movedTo);
     report.record(u, 'move-code-aside', changed(`~/${code.slice(ws.home.length + 1)} -> ${snap.code.movedTo}`));
   }
   if (snap.kubeconfig) {
-    renameSync(kube, snap.kubeconfig.movedTo);
+    moveAsPerson(person, kube, snap.kubeconfig.movedTo);
     report.record(u, 'move-kubeconfig-aside', changed(snap.kubeconfig.movedTo));
   }
   converge(ctx, report, { ...ws, legacy: false });
@@ -88,23 +109,15 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
 }
 
 function describeCode(path: string): Snapshot['code'] {
-  if (!existsSync(path) && !isDanglingLink(path)) return { kind: 'absent' };
-  const st = lstatSync(path);
+  const st = lstatIfAny(path);
+  if (!st) return { kind: 'absent' };
   if (st.isSymbolicLink()) return { kind: 'symlink', link: readlinkSync(path) };
   return { kind: st.isDirectory() ? 'directory' : 'file' };
 }
 
-function isDanglingLink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
 export function rollback(ctx: Context, report: Reporter, ws: WorkstationState): void {
   const u = ws.osUser;
-  if (!existsSync(snapshotFile(u))) {
+  if (!lstatIfAny(snapshotFile(u))) {
     report.record(u, 'rollback', failed('no cutover snapshot'));
     return;
   }
@@ -115,25 +128,25 @@ export function rollback(ctx: Context, report: Reporter, ws: WorkstationState): 
   }
   const t = stamp();
   const code = `${ws.home}/${ws.infra.path.split('/')[0]}`;
+  const person = personOf(ws);
   report.step(u, 'restore-code', (): Outcome => {
-    if (existsSync(code) || isDanglingLink(code)) renameSync(code, `${code}.cutover-${t}`);
-    if (snap.code.movedTo) renameSync(snap.code.movedTo, code);
+    if (lstatIfAny(code)) moveAsPerson(person, code, `${code}.cutover-${t}`);
+    if (snap.code.movedTo) moveAsPerson(person, snap.code.movedTo, code);
     return changed(snap.code.movedTo ? `restored ${snap.code.kind}` : 'no ~/code before cutover');
   });
   report.step(u, 'restore-kubeconfig', (): Outcome => {
     const kube = `${ws.home}/.kube/config`;
-    if (existsSync(kube)) renameSync(kube, `${kube}.cutover-${t}`);
-    delete ctx.state.files[kube];
+    if (lstatIfAny(kube)) moveAsPerson(person, kube, `${kube}.cutover-${t}`);
+    deleteOwn(ctx.state.files, kube);
     ctx.save();
     if (!snap.kubeconfig) return changed('no kubeconfig before cutover');
-    if (existsSync(snap.kubeconfig.movedTo)) {
-      renameSync(snap.kubeconfig.movedTo, kube);
-    } else {
-      writeFileAtomic(kube, Buffer.from(snap.kubeconfig.base64, 'base64'), { mode: snap.kubeconfig.mode, uid: snap.kubeconfig.uid, gid: snap.kubeconfig.gid });
-    }
-    chownSync(kube, snap.kubeconfig.uid, snap.kubeconfig.gid);
-    chmodSync(kube, snap.kubeconfig.mode);
-    return changed('restored');
+    const k = snap.kubeconfig;
+    if (lstatIfAny(k.movedTo)) moveAsPerson(person, k.movedTo, kube);
+    else writeAsPerson(person, kube, Buffer.from(k.base64, 'base64'), k.mode);
+    // Whatever is at ~/.kube/config now was put there by the person (or by us as them):
+    // owner and mode go through a no-follow fd, and only onto a regular single-link file of theirs.
+    const did = restoreOwnerMode(person, kube, { uid: k.uid, gid: k.gid, mode: k.mode });
+    return changed(did.length ? `restored (${did.join(', ')})` : 'restored');
   });
   report.step(u, 'restore-groups', (): Outcome => {
     const now = groupsOf(u);
@@ -152,10 +165,18 @@ export function rollback(ctx: Context, report: Reporter, ws: WorkstationState): 
   });
   report.step(u, 'restore-home-mode', (): Outcome => {
     if (snap.homeMode === undefined) return skipped('not in this snapshot');
-    const now = lstatSync(ws.home).mode & 0o7777;
-    if (now === snap.homeMode) return ok();
-    chmodSync(ws.home, snap.homeMode);
-    return changed(`${now.toString(8)} -> ${snap.homeMode.toString(8)}`);
+    // The home inode itself, through an fd opened O_DIRECTORY|O_NOFOLLOW (its parent is root's).
+    const fd = openHome(person);
+    try {
+      const st = fstatSync(fd);
+      if (st.uid !== ws.uid) return failed(`${ws.home} belongs to uid ${st.uid}, not ${ws.uid}: mode left alone`);
+      const now = st.mode & 0o7777;
+      if (now === snap.homeMode) return ok();
+      fchmodSync(fd, snap.homeMode & 0o1777);
+      return changed(`${now.toString(8)} -> ${snap.homeMode.toString(8)}`);
+    } finally {
+      closeSync(fd);
+    }
   });
   renameSync(snapshotFile(u), `${snapshotFile(u)}.rolled-back-${t}`);
   report.record(u, 'rollback', ok('done: keep `legacy: true` in the roster'));

@@ -1,9 +1,13 @@
-// Offboard (destroy-time, on row removal): stop and disable the person's units, remove
-// linger, end their sessions and user manager, lock and expire the account, end their
-// processes, drop managed groups, archive the home (compressed tar + sha256, verified
-// after writing), keep the home, record a tombstone.
-// Idempotent. Never deletes the account: `purge` does that, explicitly.
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+// Offboard (destroy-time, on row removal): lock and expire the account first (no new
+// login), stop and disable the person's units, remove linger, end their sessions and user
+// manager, end every process of the uid until none is left (agent/end-processes.ts), take
+// their cron and at jobs out of the spool (archived next to the home archive), drop
+// managed groups, archive the home (compressed tar + sha256, verified after writing),
+// keep the home, record a tombstone.
+// A process that survives fails the step and NO tombstone is recorded (nor the home
+// archived: a running process could still change it): the destroy fails, and its re-run
+// retries every step. Idempotent. Never deletes the account: `purge` does that, explicitly.
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MANAGED_UNIX_GROUPS } from '../../src/tiers/profiles';
 import type { AccountSpec } from '../input';
@@ -14,12 +18,17 @@ import { writeFileAtomic } from '../atomic';
 import { forgetDesired } from '../desired-store';
 import { changed, failed, ok, oneLine, Outcome, Reporter, skipped } from '../report';
 import { stopUnit, terminateUser } from './systemd';
+import { endProcessesOf, ProcessOps, procOps } from '../end-processes';
+import { own, setOwn } from '../own';
+import { safeRead, UnsafeRead } from '../safe-read';
 
 /** logind's record of who lingers (one empty file per user). */
 const LINGER_DIR = '/var/lib/systemd/linger';
-import { safeRead } from '../safe-read';
 
-export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): void {
+/** Debian's cron and at spools: one file per person (crontab) or per job (at), owned by them. */
+export const SPOOLS = ['/var/spool/cron/crontabs', '/var/spool/cron/atjobs'];
+
+export function offboard(ctx: Context, report: Reporter, spec: AccountSpec, ops: ProcessOps = procOps): void {
   const u = spec.osUser;
   const account = getAccount(u);
   if (!account) {
@@ -30,14 +39,20 @@ export function offboard(ctx: Context, report: Reporter, spec: AccountSpec): voi
     report.record(u, 'offboard', failed(`account has uid ${account.uid}, expected ${spec.uid}: not touched`));
     return;
   }
-  report.step(u, 'units', () => stopUnits(ctx, u, spec.uid));
+  // Lock first: from here on no new login or cron-started session can begin.
   report.step(u, 'lock', () => lockAccount(ctx, u));
-  report.step(u, 'processes', () => endProcesses(ctx, u, spec.uid));
+  report.step(u, 'units', () => stopUnits(ctx, u, spec.uid));
+  const ended = report.step(u, 'processes', () => endProcesses(ctx, u, account.uid, account.gid, ops));
+  report.step(u, 'jobs', () => removeJobs(ctx, spec));
   report.step(u, 'groups', () => dropManagedGroups(ctx, u));
+  if (ended.kind === 'failed') {
+    report.record(u, 'tombstone', failed('not recorded: processes of the uid survived; home not archived; re-run offboarding'));
+    return;
+  }
   const archived = report.step(u, 'archive', () => archiveHome(ctx, spec));
   if (archived.kind !== 'failed' && !ctx.dryRun) {
     const { archive, sha256 } = archivePaths(ctx, spec);
-    ctx.state.tombstones[u] = { uid: spec.uid, date: new Date().toISOString(), archive, sha256 };
+    setOwn(ctx.state.tombstones, u, { uid: spec.uid, date: new Date().toISOString(), archive, sha256 });
     ctx.save();
     forgetDesired(u);
     report.record(u, 'tombstone', ok(`uid ${spec.uid} retired; add it to retired_uids`));
@@ -87,17 +102,61 @@ function lockAccount(ctx: Context, u: string): Outcome {
   return changed('locked and expired');
 }
 
-function endProcesses(ctx: Context, u: string, uid: number): Outcome {
-  const running = probe('pgrep', ['-u', String(uid)]).stdout.trim().split('\n').filter(Boolean);
-  if (running.length === 0) return ok('none running');
-  if (ctx.dryRun) return changed(`would end ${running.length} process(es)`);
-  probe('pkill', ['-TERM', '-u', String(uid)]);
-  for (let i = 0; i < 20 && probe('pgrep', ['-u', String(uid)]).status === 0; i++) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+/**
+ * Every process of the uid, ended until two scans in a row find none (bounded: see
+ * agent/end-processes.ts). With systemd the sessions and user manager went in `units`;
+ * this is the backstop for whatever escaped them, and the only path without systemd.
+ */
+export function endProcesses(ctx: Context, u: string, uid: number, gid: number, ops: ProcessOps = procOps): Outcome {
+  if (ctx.dryRun) {
+    const running = ops.list(uid);
+    return running.length ? changed(`would end ${running.length} process(es)`) : ok('none running');
   }
-  probe('pkill', ['-KILL', '-u', String(uid)]);
-  const left = probe('pgrep', ['-u', String(uid)]).stdout.trim();
-  return left ? failed(`processes still running: ${left.split('\n').join(' ')}`) : changed(`ended ${running.length} process(es) of ${u}`);
+  const r = endProcessesOf(uid, gid, ops);
+  if (r.survivors.length > 0) {
+    return failed(`survivors: ${r.survivors.length} (pids ${r.survivors.join(' ')}) still running after ${r.rounds} rounds of kill -KILL`);
+  }
+  // Always run (a fast walker may be missed by every scan yet met by the kill-all): ok when nothing was seen.
+  const summary = `${r.killed} process(es) of ${u} seen; none left after ${r.rounds} rounds of kill -KILL`;
+  return r.killed > 0 ? changed(summary) : ok(summary);
+}
+
+/**
+ * The person's cron and at jobs would run as them after offboarding (cron does not check
+ * account expiry on every system). Each spool file of the uid is copied into the archive
+ * directory (root-only, next to the home archive) and then removed from the spool: the
+ * jobs are kept, and never run again. The spool is root's: files are read no-follow and
+ * must be owned by the uid.
+ */
+function removeJobs(ctx: Context, spec: AccountSpec): Outcome {
+  const found: string[] = [];
+  for (const dir of SPOOLS) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const st = lstatSync(`${dir}/${name}`);
+      if (st.isFile() && st.uid === spec.uid) found.push(`${dir}/${name}`);
+    }
+  }
+  if (found.length === 0) return ok('no cron or at jobs');
+  if (ctx.dryRun) return changed(`would archive and remove ${found.join(', ')}`);
+  const dirProblem = ensureArchiveDir(spec.archiveDir);
+  if (dirProblem) return failed(`${found.join(', ')} kept: ${dirProblem}`);
+  const saved: string[] = [];
+  for (const file of found) {
+    let content: Buffer;
+    try {
+      content = safeRead(file, { owner: spec.uid });
+    } catch (err) {
+      if (err instanceof UnsafeRead) return failed(err.message);
+      throw err;
+    }
+    const kind = file.split('/').slice(-2, -1)[0];
+    const target = `${spec.archiveDir}/${spec.osUser}-${spec.uid}.${kind}.${basename(file)}`;
+    writeFileAtomic(target, content, { mode: 0o600, uid: 0, gid: 0 });
+    unlinkSync(file);
+    saved.push(`${file} -> ${target}`);
+  }
+  return changed(`cron/at jobs archived and removed: ${saved.join(', ')}`);
 }
 
 function dropManagedGroups(ctx: Context, u: string): Outcome {
@@ -109,7 +168,7 @@ function dropManagedGroups(ctx: Context, u: string): Outcome {
 }
 
 function archivePaths(ctx: Context, spec: AccountSpec): { archive: string; sha256: string } {
-  const existing = ctx.state.tombstones[spec.osUser];
+  const existing = own(ctx.state.tombstones, spec.osUser);
   if (existing && existing.uid === spec.uid) return { archive: existing.archive, sha256: existing.sha256 };
   const file = `${spec.archiveDir}/${spec.osUser}-${spec.uid}.tar.zst`;
   return { archive: file, sha256: existsSync(`${file}.sha256`) ? readChecksum(`${file}.sha256`) : '' };

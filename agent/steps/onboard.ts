@@ -1,11 +1,13 @@
 // Onboard: create the account with its pinned uid, or adopt an existing one with the
 // same uid. A different uid is a failure naming both; an existing home is never chowned
 // recursively.
-import { chmodSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync } from 'node:fs';
+import { openHome } from '../person-fs';
 import type { AccountSpec } from '../input';
 import { accountByUid, getAccount, shellProblem } from '../accounts';
 import type { Context } from '../context';
 import { run } from '../exec';
+import { deleteOwn, own } from '../own';
 import { changed, failed, ok, Outcome } from '../report';
 
 export function onboard(ctx: Context, spec: AccountSpec): Outcome {
@@ -15,10 +17,10 @@ export function onboard(ctx: Context, spec: AccountSpec): Outcome {
       return failed(`account ${spec.osUser} exists with uid ${existing.uid}, the roster pins uid ${spec.uid}`);
     }
     // Re-onboarding after an offboard: clear the expiry; the password stays locked.
-    if (ctx.state.tombstones[spec.osUser]) {
+    if (own(ctx.state.tombstones, spec.osUser)) {
       if (ctx.dryRun) return changed('would re-activate an offboarded account');
       run('usermod', ['--expiredate', '', spec.osUser]);
-      delete ctx.state.tombstones[spec.osUser];
+      deleteOwn(ctx.state.tombstones, spec.osUser);
       ctx.save();
       return changed(`re-activated (uid ${spec.uid})`);
     }
@@ -33,6 +35,14 @@ export function onboard(ctx: Context, spec: AccountSpec): Outcome {
   const homeExisted = existsSync(spec.home);
   // -U: a group of its own; -p '!': password locked (login via SSH keys or the web session).
   run('useradd', ['-U', '-u', String(spec.uid), '-d', spec.home, ...(homeExisted ? ['-M'] : ['-m']), '-s', spec.shell, '-p', '!', spec.osUser]);
-  if (!homeExisted) chmodSync(spec.home, 0o700);
+  if (!homeExisted) {
+    // The home inode itself via an O_DIRECTORY|O_NOFOLLOW fd, never by path (agent/main.ts).
+    const fd = openHome({ user: spec.osUser, uid: spec.uid, home: spec.home });
+    try {
+      fchmodSync(fd, 0o700);
+    } finally {
+      closeSync(fd);
+    }
+  }
   return changed(`created with uid ${spec.uid}${homeExisted ? ' (existing home kept as is)' : ''}`);
 }

@@ -3,11 +3,12 @@
 import type { Context } from '../context';
 import { getAccount } from '../accounts';
 import { run } from '../exec';
+import { own } from '../own';
 import { changed, failed, Outcome, skipped } from '../report';
 import { verifyArchive } from './offboard';
 
 export function purge(ctx: Context, osUser: string): Outcome {
-  const tomb = ctx.state.tombstones[osUser];
+  const tomb = own(ctx.state.tombstones, osUser);
   if (!tomb) return failed(`${osUser} has not been offboarded (no tombstone): purge refuses`);
   const account = getAccount(osUser);
   if (!account) return skipped('account already deleted');

@@ -142,9 +142,10 @@ describeE2E('devvm facet: tier change, offboard and purge after onboarding', () 
     expectSystemdRan(out);
     for (const u of gone) {
       expect(outcomes(linesOf(out, u)).map(([step, kind]) => `${step}: ${kind}`)).toEqual([
+        'lock: changed', // first: no new login while the rest runs
         `units: ${u === 'emo' ? 'changed' : 'ok'}`, // ancamilea is parked: nothing ran
-        'lock: changed',
         'processes: changed',
+        'jobs: ok',
         `groups: ${u === 'emo' ? 'changed' : 'ok'}`,
         'archive: changed',
         'tombstone: ok',

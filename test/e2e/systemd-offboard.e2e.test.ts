@@ -74,7 +74,7 @@ describeE2E('systemd host: demotion, offboard and re-onboarding end what ran', (
       'dora: units: changed (disabled t3-serve@dora.service, disabled claude-auth-sync@dora.timer, linger removed, sessions and user manager ended)',
     );
     expect(outcomes(linesOf(out, 'dora')).map(([step, kind]) => `${step}: ${kind}`)).toEqual([
-      'units: changed', 'lock: changed', 'processes: ok', 'groups: ok', 'archive: changed', 'tombstone: ok',
+      'lock: changed', 'units: changed', 'processes: ok', 'jobs: ok', 'groups: ok', 'archive: changed', 'tombstone: ok',
     ]);
     expect(await unitState(h, 't3-serve@dora.service')).toEqual(STOPPED);
     expect(await unitState(h, 'claude-auth-sync@dora.timer')).toEqual(STOPPED);
