@@ -74,7 +74,9 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
 });
 
 test('the connection pins the host key and uses the ssh-agent; no private key anywhere', () => {
-  for (const r of Object.values(data)) {
+  const provisioned = Object.values(data).filter((r) => r.provisioner);
+  expect(provisioned).toHaveLength(4); // host, claude_layer, account, profile
+  for (const r of provisioned) {
     expect(r.connection).toEqual({
       agent: 'true', host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', type: 'ssh', user: '${self.input.user}',
       // Inline scripts go to root's own 0700 home, never to world-writable /tmp.
@@ -92,7 +94,10 @@ test('profiles converge each person and are replaced by their structured desired
   ]);
   const emo = WorkstationState.parse(locals.profiles.emo);
   expect(emo).toMatchObject({ osUser: 'emo', uid: 1001, tier: 'power-user', legacy: true, infra: { unlocked: false } });
-  expect(data.profile.depends_on).toEqual(['terraform_data.account']);
+  // Ordered after every account through one barrier resource (a direct dependency between
+  // two for_each blocks makes Terraform's plan quadratic in the roster).
+  expect(data.profile.depends_on).toEqual(['terraform_data.accounts_ready']);
+  expect(data.accounts_ready).toEqual({ depends_on: ['terraform_data.account'] });
 });
 
 test('a tier change changes the profile, never the account', () => {

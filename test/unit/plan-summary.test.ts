@@ -33,6 +33,7 @@ import { hasTerraform } from '../support/terraform';
       '  + onboard   emo        power-user, workstation active (legacy: existing account adopted, additive only)',
       '  + onboard   wizard     admin, workstation active',
       'Other changes:',
+      '  + create   terraform_data.accounts_ready',
       '  + create   terraform_data.claude_layer',
       '  + create   terraform_data.host',
       '',
@@ -274,8 +275,8 @@ function planJson(dir: string, env: NodeJS.ProcessEnv): PlanJson {
   test('a host replacement names the triggers that changed; profiles say the agent changed', () => {
     const { dir, env } = stackDir(exampleInputs().roster, state, (tf) => {
       // Stands in for a new agent bundle (every resource carries its sha256) and a new pane cap.
-      for (const r of Object.values(tf.resource.terraform_data) as { triggers_replace: Record<string, unknown> }[]) {
-        if ('agent_sha256' in r.triggers_replace) r.triggers_replace.agent_sha256 = 'f'.repeat(64);
+      for (const r of Object.values(tf.resource.terraform_data) as { triggers_replace?: Record<string, unknown> }[]) {
+        if (r.triggers_replace && 'agent_sha256' in r.triggers_replace) r.triggers_replace.agent_sha256 = 'f'.repeat(64);
       }
       tf.resource.terraform_data.host.triggers_replace.pane_memory_max = '4G';
     });
