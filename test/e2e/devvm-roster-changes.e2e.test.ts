@@ -37,6 +37,7 @@ describeE2E('devvm facet: tier change, offboard and purge after onboarding', () 
       'terraform_data.account["ancamilea"]': 'no-op',
       'terraform_data.account["emo"]': 'no-op',
       'terraform_data.account["wizard"]': 'no-op',
+      'terraform_data.accounts_ready': 'no-op',
       'terraform_data.claude_layer': 'no-op',
       'terraform_data.host': 'no-op',
       'terraform_data.profile["ancamilea"]': 'no-op',
