@@ -138,19 +138,24 @@ function keepInstructions(rec: HostRecord, host: TestHost): string {
 }
 
 /**
- * Registers beforeAll/afterAll for one host per describe block; call at describe level.
- * Returns a getter because the host exists only once beforeAll ran.
+ * Registers beforeAll/afterAll for one host per describe block, started by `start`; call at
+ * describe level. Returns a getter because the host exists only once beforeAll ran.
  */
-export function useTestHost(opts: StartOptions = {}): () => TestHost {
-  let host: TestHost | undefined;
+export function useHostOf<H extends TestHost>(start: () => Promise<H>, what: string): () => H {
+  let host: H | undefined;
   beforeAll(async () => {
-    host = await startTestHost(opts);
+    host = await start();
   });
   afterAll(async () => {
     await host?.stop();
   });
   return () => {
-    if (!host) throw new Error('test host not started (did beforeAll fail?)');
+    if (!host) throw new Error(`${what} not started (did beforeAll fail?)`);
     return host;
   };
+}
+
+/** One chroot test host per describe block (see useHostOf). */
+export function useTestHost(opts: StartOptions = {}): () => TestHost {
+  return useHostOf(() => startTestHost(opts), 'test host');
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findContainerInit, pidNamespaceOf } from './container';
 import { makeHostExecWith, nsenterArgv } from './host-exec';
-import { beginHostRecord, type TestHost } from './host';
+import { beginHostRecord, type TestHost, useHostOf } from './host';
 import { prepareRoot } from './host-root';
 import { acquireLock } from './lock';
 import { isMountPoint } from './mounts';
@@ -233,17 +233,7 @@ async function stop(rec: HostRecord, host: SystemdTestHost): Promise<void> {
   teardownSync(rec);
 }
 
-/** beforeAll start, afterAll stop; call at describe level (like useTestHost). */
+/** One systemd test host per describe block (see useHostOf). */
 export function useSystemdHost(opts: SystemdStartOptions = {}): () => SystemdTestHost {
-  let host: SystemdTestHost | undefined;
-  beforeAll(async () => {
-    host = await startSystemdHost(opts);
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
-  return () => {
-    if (!host) throw new Error('systemd test host not started (did beforeAll fail?)');
-    return host;
-  };
+  return useHostOf(() => startSystemdHost(opts), 'systemd test host');
 }
