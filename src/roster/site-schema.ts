@@ -36,6 +36,52 @@ const ProgramName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, {
 
 const OidcPrefix = z.string().regex(/^[A-Za-z0-9:._-]*$/, { error: "may contain only letters, digits, ':', '.', '_' and '-'" });
 
+/** How this product treats one plane's existing objects (issue 14: observe, then adopt, then own). */
+export const MIGRATION_MODES = ['observe', 'adopt', 'own'] as const;
+export type MigrationMode = (typeof MIGRATION_MODES)[number];
+
+const Mode = (plane: string) =>
+  z
+    .enum(MIGRATION_MODES)
+    .default('observe')
+    .describe(
+      `How the workstations stack treats ${plane}. observe (default, safe for a homelab that already has them): read what exists and ` +
+        'manage nothing; the plan summary lists every difference from the roster. adopt: bring the existing objects under this stack ' +
+        'with import blocks, keeping every attribute the product does not own. own: create and manage them.',
+    );
+
+export const Migration = z
+  .strictObject({
+    authentik: Mode('the Authentik groups (tier groups and the workstation group)'),
+    vault: Mode("Vault identities (each person's entity, alias and attached policies)"),
+    kubernetes: Mode("Kubernetes RBAC (each person's tier bindings)"),
+    adoption_file: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+\.ya?ml$/, { error: 'must be a relative path to a .yaml file' })
+      .refine((p) => !p.split('/').includes('..') && !p.startsWith('/'), { error: 'must be a relative path without ".."' })
+      .optional()
+      .describe('adopt: the file (relative to the site file) recording the IDs of existing objects that a provider cannot look up by name.'),
+  })
+  .describe('The migration mode of each plane the workstations stack manages. Move a plane to adopt, then own, one at a time (README "Adopting an existing homelab").');
+
+/** Who writes a host-wide file on the devvm: the shipped hourly reconciler or this product (one writer at a time). */
+export const HOST_FILE_WRITERS = ['reconciler', 'workstations'] as const;
+export type HostFileWriter = (typeof HOST_FILE_WRITERS)[number];
+
+const Writer = (what: string) =>
+  z
+    .enum(HOST_FILE_WRITERS)
+    .default('workstations')
+    .describe(`Who writes ${what}: workstations (default) or reconciler (the shipped t3-provision-users timer, until the hand-over).`);
+
+export const HostFileWriters = z
+  .strictObject({
+    user_maps: Writer('/etc/ttyd-user-map, /etc/ttyd-admins and /etc/t3-serve/dispatch.json'),
+    managed_settings: Writer('/etc/claude-code/managed-settings.json (the managed Claude layer)'),
+    units: Writer('the per-person t3-serve@ units and their /etc/t3-serve/<os_user>.env files'),
+  })
+  .describe('One writer per host-wide file during the hand-over from the shipped reconciler (README "Moving today\'s devvm onto the roster").');
+
 export const Devvm = z
   .strictObject({
     host: Host.default('10.0.10.10').describe('Address Terraform connects to over SSH.'),
@@ -66,6 +112,7 @@ export const Devvm = z
       })
       .prefault({})
       .describe('What must be true on the devvm before anyone is onboarded (checked by the agent).'),
+    writers: HostFileWriters.prefault({}),
   })
   .describe('The shared dev VM and how Terraform reaches it.');
 
@@ -316,6 +363,7 @@ export const Site = z
     config_base: ConfigBase,
     memory_budgets: MemoryBudgets.prefault({}),
     capacity: Capacity.prefault({}),
+    migration: Migration.prefault({}),
   })
   .describe('devvm-workstations site: everything about the place rather than the people. No secrets. Reference: README.md, section "Site reference".')
   .superRefine(authcodePortsFit);
