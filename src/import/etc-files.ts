@@ -61,11 +61,11 @@ export function parsePasswd(file: string, text: string): { entries: PasswdEntry[
   for (const l of lines(file, text)) {
     const f = l.fields;
     if (f.length !== 7) {
-      problems.push(problemAt(l.pos, '', `unparsable passwd line: expected 7 ':'-separated fields (name:password:uid:gid:gecos:home:shell), got ${f.length}`));
+      problems.push(problemAt(l.pos, '(line)', `unparsable passwd line: expected 7 ':'-separated fields (name:password:uid:gid:gecos:home:shell), got ${f.length}`));
       continue;
     }
     if (!NAME.test(f[0])) {
-      problems.push(problemAt(l.pos, '', `unparsable passwd line: ${JSON.stringify(f[0])} is not an account name`));
+      problems.push(problemAt(l.pos, '(line)', `unparsable passwd line: ${JSON.stringify(f[0])} is not an account name`));
       continue;
     }
     const bad = [2, 3].find((i) => !ID.test(f[i]));
@@ -84,11 +84,11 @@ export function parseGroup(file: string, text: string): { entries: GroupEntry[];
   for (const l of lines(file, text)) {
     const f = l.fields;
     if (f.length !== 4) {
-      problems.push(problemAt(l.pos, '', `unparsable group line: expected 4 ':'-separated fields (name:password:gid:members), got ${f.length}`));
+      problems.push(problemAt(l.pos, '(line)', `unparsable group line: expected 4 ':'-separated fields (name:password:gid:members), got ${f.length}`));
       continue;
     }
     if (!NAME.test(f[0])) {
-      problems.push(problemAt(l.pos, '', `unparsable group line: ${JSON.stringify(f[0])} is not a group name`));
+      problems.push(problemAt(l.pos, '(line)', `unparsable group line: ${JSON.stringify(f[0])} is not a group name`));
       continue;
     }
     if (!ID.test(f[2])) {

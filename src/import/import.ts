@@ -75,25 +75,24 @@ export function importRoster(inputs: ImportInputs, opts: { readonly allowProblem
   // disputed too and left out, until what remains validates (or a finding disputes nobody).
   const disputed = new Set(problems.flatMap((p) => p.people));
   let people = reconciled.people.filter((x) => !disputed.has(x.osUser));
-  let text = renderRoster(people, names);
   let fatal = false;
   for (;;) {
-    const findings = validatorFindings(inputs, text, site, people);
+    const findings = validatorFindings(inputs, renderRoster(people, names), site, people);
     problems.push(...findings);
     const newly = new Set(findings.flatMap((f) => f.people));
     if (findings.some((f) => f.people.length === 0)) fatal = true;
     if (findings.length === 0 || fatal || newly.size === 0) break;
     for (const n of newly) disputed.add(n);
     people = people.filter((x) => !disputed.has(x.osUser));
-    text = renderRoster(people, names);
   }
   const ok = !fatal && (problems.length === 0 || opts.allowProblems === true);
+  const leftOut = reconciled.people.map((x) => x.osUser).filter((n) => disputed.has(n));
   return {
-    roster: ok ? text : undefined,
+    roster: ok ? renderRoster(people, names, leftOut) : undefined,
     siteSnippet,
     problems: sortImportProblems(problems),
     written: ok ? people.map((x) => x.osUser) : [],
-    leftOut: reconciled.people.map((x) => x.osUser).filter((n) => disputed.has(n)),
+    leftOut,
     site,
   };
 }

@@ -14,7 +14,8 @@ export interface K8sUser {
   readonly email: string;
   readonly namespaces: readonly string[];
   readonly pos: SourcePos;
-  readonly fieldPos: (field: 'role' | 'email' | 'namespaces') => SourcePos;
+  /** Position of a field's value, or of one element of `namespaces`. */
+  readonly fieldPos: (field: 'role' | 'email' | 'namespaces', index?: number) => SourcePos;
 }
 
 export function parseK8sUsers(file: string, text: string, site: Site): { users: K8sUser[]; problems: ImportProblem[] } {
@@ -36,7 +37,7 @@ export function parseK8sUsers(file: string, text: string, site: Site): { users: 
     }
     const e = entry as Record<string, unknown>;
     const before = out.length;
-    const fieldPos = (field: string) => source.at([key, field]);
+    const fieldPos = (field: string, index?: number) => source.at(index === undefined ? [key, field] : [key, field, index]);
     if (typeof e.role !== 'string') bad(e.role === undefined ? pos : fieldPos('role'), 'role', 'role is missing or not a string');
     else if (!roleToTier.has(e.role)) bad(fieldPos('role'), 'role', `unknown role ${JSON.stringify(e.role)} (the site's vault.legacy_cross_check.roles: ${[...roleToTier.keys()].join(', ')})`);
     if (typeof e.email !== 'string') bad(e.email === undefined ? pos : fieldPos('email'), 'email', 'email is missing or not a string');

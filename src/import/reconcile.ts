@@ -180,6 +180,7 @@ export function reconcile(src: ImportSources, site: Site): Reconciled {
       }
       namespaces = fromK8s.length > 0 ? fromK8s : fromRow;
       fieldSource.namespaces = fromK8s.length > 0 ? k8s!.fieldPos('namespaces') : row?.fieldPos('namespaces') ?? k8s!.pos;
+      if (fromK8s.length > 0) fromK8s.forEach((_, i) => (fieldSource[`namespaces.${i}`] = k8s!.fieldPos('namespaces', i)));
       if (namespaces.length === 0) p(k8s?.pos ?? row!.pos, osUser, 'a namespace-owner without namespaces: neither source names one', who);
     }
 
@@ -200,9 +201,9 @@ export function reconcile(src: ImportSources, site: Site): Reconciled {
         }
       }
     } else if (!row) {
-      p(k8s!.pos, osUser, `no Authentik username: ${osUser} is only in ${k8sFile}; give the Authentik export (--authentik) or add a shipped row`, who);
+      p(k8s!.pos, osUser, `no Authentik username: ${osUser} is only in ${k8sFile}; give the Authentik export (--authentik-groups) or add a shipped row`, who);
     }
-    if (!email) p(row!.pos, `users.${osUser}`, `no email: ${osUser} is not in ${k8sFile}${authentik ? ' nor in the Authentik export' : ''}`, who);
+    // No email only when the row's k8s_user is not in the map: reported above, the person is disputed.
 
     // Unix groups the product manages must match what the tier grants.
     if (workstation) {
@@ -263,6 +264,7 @@ export function reconcile(src: ImportSources, site: Site): Reconciled {
       return undefined;
     }
     if (hits.length > 1) {
+      for (const u of hits) matchedMembers.add(u.username); // accounted for by this problem
       p(at, row ? `users.${osUser}.authentik_user` : osUser, `matches several Authentik users: ${hits.map((u) => `${u.username} (${cite(u.pos)})`).join(', ')}`, who);
       return undefined;
     }

@@ -8,13 +8,15 @@ import type { ImportedPerson } from './reconcile';
 const scalar = (v: string | number | boolean): string => stringify(v).trimEnd();
 const list = (xs: readonly string[]): string => `[${xs.map(scalar).join(', ')}]`;
 
-export function renderRoster(people: readonly ImportedPerson[], inputs: readonly string[]): string {
+export function renderRoster(people: readonly ImportedPerson[], inputs: readonly string[], leftOut: readonly string[] = []): string {
   const out = [
     '# yaml-language-server: $schema=./roster.schema.json',
-    `# Written by \`npm run import\` from ${inputs.join(', ')}.`,
+    '# Written by `npm run import` from:',
+    ...inputs.map((f) => `#   ${f}`),
     '# Review it before committing: each person names the source lines it was read from.',
     '# Every workstation is an existing account (legacy: true): converge only adds what is',
     '# missing until an admin runs `cutover` for it.',
+    ...(leftOut.length ? [`# Left out, disputed by the problem lines the import printed: ${leftOut.join(', ')}.`] : []),
     'version: 1',
     'people:',
   ];
