@@ -134,7 +134,7 @@ export function reconcile(src: ImportSources, site: Site): Reconciled {
       p(row.pos, `users.${osUser}`, `this row is commented out (removed from the devvm) but ${passwdFile} still has the account (${cite(acct.pos)}, uid ${acct.uid}): uncomment it (add parked: true to keep it idle) or remove the account`, who);
     } else if (!row && acct) {
       usedAccounts.add(osUser);
-      p(k8s!.pos, osUser, `in ${k8sFile} with a devvm account (${cite(acct.pos)}) but no row in the shipped roster (${src.shipped.file}): add the row (its Authentik username and settings are not in these files)`, who);
+      p(k8s!.pos, osUser, `${osUser} is in ${k8sFile} and has a devvm account (${cite(acct.pos)}) but no row in the shipped roster (${src.shipped.file}): add its row (its Authentik username and settings are not in these files)`, who);
     } else if (row?.active && acct) {
       usedAccounts.add(osUser);
       workstation = true;

@@ -97,7 +97,7 @@ describe('sources that disagree', () => {
       /passwd:11:1 \(line\): unparsable passwd line/,
       /group:5:10 broken: unparsable group line: gid "notanumber"/,
       /shipped-roster\.yaml:9:3 users\.petra: this row is commented out .* still has the account/,
-      /k8s_users\.json:8:3 oskar: in .* with a devvm account .* but no row in the shipped roster/,
+      /k8s_users\.json:8:3 oskar: oskar is in .* and has a devvm account .* but no row in the shipped roster/,
       /passwd:8:1 bruno: account bruno \(uid 1001, inside the uid_range\) is in neither/,
       /users\.nils\.k8s_user: k8s_user nils is not in /,
       /authentik-groups\.json:8:20 mara@example\.net: .* member of kubernetes-power-users \(tier power-user\), but mara's tier is admin/,
@@ -250,4 +250,13 @@ describe('npm run import, end to end', () => {
     const missing = runBin('import', args().map((a) => (a === 'in/passwd' ? 'in/nope' : a)), { cwd: dir });
     expect([missing.code, missing.stderr]).toEqual([2, 'error: cannot read in/nope: no such file\n']);
   });
+});
+
+test("README's example problem lines are what the import prints for the conflicts fixture", () => {
+  const readme = read('README.md');
+  const start = readme.indexOf('### A first roster from what exists');
+  const block = /```text\n([\s\S]*?)```/.exec(readme.slice(start))![1].trimEnd().split('\n');
+  const printed = read(`${DIR}/conflicts/expected-problems.txt`).replaceAll(`${DIR}/conflicts/`, 'in/').trimEnd().split('\n');
+  expect(block.slice(0, -1).filter((l) => !printed.includes(l))).toEqual([]);
+  expect(block[block.length - 1]).toBe(`${printed.length} problems: nothing written (--allow-problems writes the roster without the disputed people)`);
 });
