@@ -18,7 +18,9 @@ runCommand(IMPORT, (o: ParsedOptions) => {
   const out = o.get('out')!;
   const snippet = o.get('site-snippet') === 'stdout' ? undefined : o.get('site-snippet');
   for (const target of [out, snippet]) {
-    if (target && existsSync(target) && !o.flag('force')) throw new UsageError(`${target} exists: refusing to overwrite it without --force`);
+    if (!target) continue;
+    if (existsSync(target) && !o.flag('force')) throw new UsageError(`${target} exists: refusing to overwrite it without --force`);
+    if (!existsSync(dirname(target) || '.')) throw new UsageError(`cannot write ${target}: no such directory ${dirname(target)}`);
   }
   const read = (name: string): SourceFile => ({ file: o.get(name)!, text: readInput(o.get(name)!) });
   const result = importRoster(
