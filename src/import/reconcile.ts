@@ -50,6 +50,9 @@ export interface Reconciled {
   readonly problems: readonly ImportProblem[];
 }
 
+/** Shells that refuse a login: an account with one is locked, whatever a roster says. */
+const NO_LOGIN_SHELLS = ['/usr/sbin/nologin', '/sbin/nologin', '/bin/false', '/usr/bin/false'];
+
 interface Candidate {
   readonly osUser: string;
   readonly row?: ShippedRow;
@@ -140,6 +143,9 @@ export function reconcile(src: ImportSources, site: Site): Reconciled {
       workstation = true;
       sources.push(acct.pos);
       fieldSource.uid = acct.uidPos;
+      if (NO_LOGIN_SHELLS.includes(acct.shell)) {
+        p(acct.shellPos, osUser, `the account's shell is ${acct.shell} (no login), but the shipped roster lists ${osUser} as an active workstation: give the account a login shell, or comment the row out`, who);
+      }
       if (acct.uid < site.uid_range.min || acct.uid > site.uid_range.max) {
         p(acct.uidPos, osUser, `uid ${acct.uid} is outside the site's uid_range ${site.uid_range.min}..${site.uid_range.max}: widen uid_range (the uid is pinned, never changed)`, who);
       }
