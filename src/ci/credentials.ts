@@ -5,6 +5,7 @@
 // field. Returns the variables to add to the environment Terraform runs in and one line per
 // source used; never a value.
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FetchLike } from './http';
 import { DEFAULT_K8S_MOUNT, DEFAULT_K8S_ROLE, DEFAULT_PG_CREDS_PATH, kubernetesLogin, kvField, pgConnStr, SA_TOKEN_FILE, staticCreds } from './vault';
 
@@ -33,9 +34,16 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv, vaultAddr: stri
   const needAuthentik = !env.AUTHENTIK_TOKEN && !!env.WORKSTATIONS_AUTHENTIK_TOKEN_KV;
   const saFile = env.WORKSTATIONS_VAULT_SA_TOKEN_FILE || SA_TOKEN_FILE;
 
+  // `vault login -method=oidc` keeps the token in ~/.vault-token (the CLI's default token
+  // helper) and exports nothing; the vault provider reads that file itself, so it is used
+  // here for the reads and not added to Terraform's environment.
+  const helperFile = env.HOME ? join(env.HOME, '.vault-token') : undefined;
   let vaultToken = env.VAULT_TOKEN || undefined;
   if (vaultToken) notes.push('vault token: VAULT_TOKEN from the environment');
-  else if (existsSync(saFile)) {
+  else if (helperFile && existsSync(helperFile) && readFileSync(helperFile, 'utf8').trim()) {
+    vaultToken = readFileSync(helperFile, 'utf8').trim();
+    notes.push(`vault token: ${helperFile} (vault login)`);
+  } else if (existsSync(saFile)) {
     const role = env.WORKSTATIONS_VAULT_K8S_ROLE || DEFAULT_K8S_ROLE;
     const mount = env.WORKSTATIONS_VAULT_K8S_MOUNT || DEFAULT_K8S_MOUNT;
     vaultToken = await kubernetesLogin(f, vaultAddr, readFileSync(saFile, 'utf8').trim(), role, mount);
@@ -46,7 +54,7 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv, vaultAddr: stri
   if (env.PG_CONN_STR) notes.push('state backend: PG_CONN_STR from the environment');
   else if (needPg) {
     const address = env.WORKSTATIONS_PG_ADDRESS;
-    if (!vaultToken) throw new CredentialsError(`PG_CONN_STR is unset and there is no Vault token (VAULT_TOKEN, after \`vault login -method=oidc\`, or a service account at ${saFile}) to read it from Vault`);
+    if (!vaultToken) throw new CredentialsError(`PG_CONN_STR is unset and there is no Vault token (VAULT_TOKEN or ~/.vault-token, after \`vault login -method=oidc\`, or a service account at ${saFile}) to read it from Vault`);
     if (!address) throw new CredentialsError('PG_CONN_STR is unset: set it, or set WORKSTATIONS_PG_ADDRESS (host[:port]/database) to build it from Vault');
     const path = env.WORKSTATIONS_PG_CREDS_PATH || DEFAULT_PG_CREDS_PATH;
     out.PG_CONN_STR = pgConnStr(await staticCreds(f, vaultAddr, vaultToken, path), address);

@@ -116,4 +116,35 @@ export const SCHEMA: CommandSpec = {
   exitCodes: [[0, 'written'], [2, 'usage error or a file could not be written']],
 };
 
-export const COMMANDS: readonly CommandSpec[] = [VALIDATE, SYNTH, PLAN, APPLY, SCHEMA];
+export const IMPORT: CommandSpec = {
+  name: 'import',
+  summary: [
+    'Write a first roster from what exists: the shipped roster file, the legacy k8s_users JSON,',
+    "the devvm's /etc/passwd and /etc/group and (optional) an Authentik group export. Pinned uids",
+    'from passwd, legacy: true for existing accounts, tiers and namespaces from k8s_users; checked',
+    'by the validator against --site with the adoption settings (every plane observe, every host',
+    'file the reconciler\'s), which it prints (or writes to --site-snippet). Every disagreement',
+    'between the sources is a problem line <file>:<line>:<col> naming the source line; then nothing',
+    'is written, unless --allow-problems (the disputed people are left out). Never overwrites',
+    'without --force.',
+  ].join('\n'),
+  options: [
+    { name: 'shipped-roster', value: 'FILE', help: "a copy of the shipped system's roster (scripts/workstation/roster.yaml of the infra repo); required" },
+    { name: 'k8s-users', value: 'FILE', help: 'the legacy k8s_users JSON (vault kv get -field=k8s_users secret/platform); required' },
+    { name: 'passwd', value: 'FILE', help: "a copy of the devvm's /etc/passwd; required" },
+    { name: 'group', value: 'FILE', help: "a copy of the devvm's /etc/group; required" },
+    { name: 'authentik-groups', value: 'FILE', help: 'optional: the JSON of GET /api/v3/core/groups/?include_users=true (Authentik usernames and emails)' },
+    SITE_OPTION,
+    { name: 'out', value: 'FILE', help: 'where to write the roster; required' },
+    { name: 'site-snippet', value: 'FILE', default: 'stdout', help: 'write the adoption settings for the site here' },
+    { name: 'force', help: 'overwrite --out and --site-snippet if they exist' },
+    { name: 'allow-problems', help: 'write the roster anyway, leaving out every person a problem disputes (the problems are still printed)' },
+  ],
+  exitCodes: [
+    [0, 'written'],
+    [1, 'problems (printed on stderr; nothing written), or the roster would be invalid'],
+    [2, 'usage error, unreadable file, or an output exists without --force'],
+  ],
+};
+
+export const COMMANDS: readonly CommandSpec[] = [VALIDATE, SYNTH, PLAN, APPLY, SCHEMA, IMPORT];

@@ -150,6 +150,20 @@ describe('Vault over HTTP (fake Vault API on 127.0.0.1)', () => {
     }
   });
 
+  test('resolveCredentials: a person after `vault login -method=oidc` has only ~/.vault-token: it is used, not exported', async () => {
+    const v = await fakeApi(routes);
+    const home = mkdtempSync(join(tmpdir(), 'dw-home-'));
+    writeFileSync(join(home, '.vault-token'), `${TOKEN}\n`, { mode: 0o600 });
+    try {
+      const r = await resolveCredentials({ HOME: home, WORKSTATIONS_PG_ADDRESS: 'pg:5432/s', WORKSTATIONS_VAULT_SA_TOKEN_FILE: '/nonexistent' }, v.base, fetch);
+      expect(r.env).toEqual({ PG_CONN_STR: pgConnStr({ username: 'terraform', password: PASSWORD }, 'pg:5432/s') });
+      expect(r.notes[0]).toBe(`vault token: ${join(home, '.vault-token')} (vault login)`);
+      expect(r.notes.join('\n')).not.toContain(TOKEN);
+    } finally {
+      await v.close();
+    }
+  });
+
   test('resolveCredentials asks nothing when the environment has it all, and refuses a missing source clearly', async () => {
     expect(await resolveCredentials({ PG_CONN_STR: 'x', VAULT_TOKEN: 't', AUTHENTIK_TOKEN: 'a' }, 'http://127.0.0.1:9', fetch)).toEqual({
       env: {},
