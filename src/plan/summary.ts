@@ -28,6 +28,8 @@ export interface OtherChange {
   readonly tainted?: boolean;
   /** A replacement's reason: the names of the replace triggers that changed. */
   readonly changedTriggers?: readonly string[];
+  /** The import ID, when an import block brings the object under this state (migration adopt). */
+  readonly imported?: string;
 }
 
 export interface PlanSummary {
@@ -111,11 +113,17 @@ export function summarize(plans: readonly PlanJson[]): PlanSummary {
   for (const plan of plans) {
     for (const rc of managedChanges(plan)) {
       const kind = kindOf(rc);
+      const imported = rc.change.importing ? { imported: rc.change.importing.id ?? '?' } : {};
+      // An import that changes nothing is still news: the object is this stack's from now on.
+      if (kind === 'no-op' && rc.change.importing) {
+        other.push({ address: rc.address, kind, ...imported });
+        continue;
+      }
       if (kind === 'no-op') continue;
       const person = personOf(rc);
-      if (person === undefined) {
+      if (person === undefined || rc.change.importing) {
         const triggers = kind === 'replace' ? changedTriggers(rc) : [];
-        other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}), ...(triggers.length ? { changedTriggers: triggers } : {}) });
+        other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}), ...(triggers.length ? { changedTriggers: triggers } : {}), ...imported });
       }
       else byPerson.set(person, [...(byPerson.get(person) ?? []), rc]);
     }
@@ -282,7 +290,9 @@ export function renderSummary(summary: PlanSummary): string {
   lines.push(summary.other.length ? 'Other changes:' : 'Other changes: none');
   for (const o of summary.other) {
     const why = o.tainted ? ' (retry: left tainted by a failed apply)' : o.changedTriggers?.length ? ` (changed: ${o.changedTriggers.join(', ')})` : '';
-    lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${why}`);
+    const imported = o.imported !== undefined ? ` (import ${o.imported})` : '';
+    if (o.imported !== undefined && o.kind === 'no-op') lines.push(`  = import   ${o.address}${imported}`);
+    else lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${why}${imported}`);
   }
   const m = summary.migration;
   if (m?.modes) {

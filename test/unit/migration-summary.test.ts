@@ -111,3 +111,26 @@ test('item 5: people with a legacy k8s_users entry are named, and a person leavi
   );
   expect(text).not.toContain('wizard');
 });
+
+test('adopt: an import is listed with its ID, also when it changes nothing, and never counts as an onboarding', () => {
+  const rc = (address: string, type: string, name: string, actions: string[], id: string, index?: string) => ({
+    address, mode: 'managed', type, name, ...(index !== undefined ? { index } : {}),
+    change: { actions, before: { name }, after: { name }, importing: { id } },
+  });
+  const plan = {
+    format_version: '1.2',
+    resource_changes: [
+      rc('authentik_group.t3_users', 'authentik_group', 't3_users', ['update'], '5f0c7a1e-2b1d-4c55-9a43-0d6f3c1b9e27'),
+      rc('kubernetes_cluster_role_binding_v1.person["emo"]', 'kubernetes_cluster_role_binding_v1', 'person', ['no-op'], 'workstations-emo', 'emo'),
+    ],
+  } as unknown as PlanJson;
+  expect(renderSummary(summarize([plan]))).toBe(
+    [
+      'People: no changes',
+      'Other changes:',
+      '  ~ update   authentik_group.t3_users (import 5f0c7a1e-2b1d-4c55-9a43-0d6f3c1b9e27)',
+      '  = import   kubernetes_cluster_role_binding_v1.person["emo"] (import workstations-emo)',
+      '',
+    ].join('\n'),
+  );
+});
