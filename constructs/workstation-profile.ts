@@ -58,6 +58,11 @@ export interface WorkstationProfilesProps {
   readonly oidcMountAccessor: string;
   /** false: the Kubernetes plane is in observe; no binding is managed here (default true). */
   readonly manageRbac?: boolean;
+  /**
+   * false: the Authentik plane is in observe; no user lookup (default true). The lookup fails
+   * the plan for a username Authentik does not have, and only group members need the pk.
+   */
+  readonly lookupAuthentikUsers?: boolean;
 }
 
 export class WorkstationProfiles extends Construct {
@@ -147,14 +152,15 @@ export class WorkstationProfiles extends Construct {
       canonicalId: `\${vault_identity_entity.${N.entity}[each.key].id}`,
     }).overrideLogicalId(N.alias);
 
-    new DataAuthentikUser(this, 'authentik-user', { forEach: person, username: person.getString('authentik_user') }).overrideLogicalId(
+    const lookup = props.lookupAuthentikUsers !== false;
+    if (lookup) new DataAuthentikUser(this, 'authentik-user', { forEach: person, username: person.getString('authentik_user') }).overrideLogicalId(
       N.authentikUser,
     );
 
     const counts = new Map<string, number>();
     for (const p of people) {
       // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace.
-      counts.set(p.osUser, rbac ? 5 + p.cluster.namespaceAdminIn.length : 4);
+      counts.set(p.osUser, (rbac ? 5 + p.cluster.namespaceAdminIn.length : 4) - (lookup ? 0 : 1));
     }
     this.instancesByPerson = counts;
 

@@ -14,6 +14,7 @@ import { rbacForget, rbacImports } from '../constructs/kubernetes/rbac-migration
 import { forget, ImportBlock, RemovedBlock } from '../constructs/migration/blocks';
 import { MigrationExpectations } from '../constructs/migration/roster-expectations';
 import type { Adoption } from '../src/roster/adoption-schema';
+import { tfName } from '../constructs/labels';
 import { LegacyCrossCheck } from '../constructs/legacy-cross-check';
 import { TierBinding } from '../constructs/tier-binding';
 import { WorkstationProfiles } from '../constructs/workstation-profile';
@@ -64,14 +65,20 @@ export class WorkstationsStack extends TerraformStack {
     const manageRbac = mode.kubernetes !== 'observe';
     for (const tier of desired.tiers) new TierBinding(this, `tier-${tier.tier}`, { tier, site, manageClusterRole: manageRbac });
 
-    this.profiles = new WorkstationProfiles(this, 'profiles', { people: desired.people, site, oidcMountAccessor: oidc.accessor, manageRbac });
+    this.profiles = new WorkstationProfiles(this, 'profiles', {
+      people: desired.people,
+      site,
+      oidcMountAccessor: oidc.accessor,
+      manageRbac,
+      lookupAuthentikUsers: mode.authentik !== 'observe',
+    });
 
     if (mode.kubernetes !== 'own') new ObservedRbac(this, 'observed-rbac');
     if (mode.kubernetes === 'adopt') imports.push(...rbacImports(desired.tiers));
     if (mode.kubernetes === 'observe') {
       const oldLayout = desired.people.flatMap((p) => [
-        `kubernetes_cluster_role_binding_v1.${p.osUser}`,
-        ...p.cluster.namespaceAdminIn.map((ns) => `kubernetes_role_binding_v1.${p.osUser}_${ns}`),
+        `kubernetes_cluster_role_binding_v1.${tfName(p.osUser)}`,
+        ...p.cluster.namespaceAdminIn.map((ns) => `kubernetes_role_binding_v1.${tfName(p.osUser, ns)}`),
       ]);
       removed.push(...rbacForget(desired.tiers, oldLayout));
     }

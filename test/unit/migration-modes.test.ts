@@ -62,6 +62,11 @@ describe('observe', () => {
     expect(Object.values(observe.data!.kubernetes_resources).map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'RoleBinding']);
   });
 
+  test('no Authentik user lookup (it fails the plan for a username Authentik lacks); adopt and own keep it', () => {
+    expect(observe.data!.authentik_user).toBeUndefined();
+    expect(adopt.data!.authentik_user).toEqual(own.data!.authentik_user);
+  });
+
   test('going back: a removed block (destroy = false) for every address adopt or own manages, none for a declared resource', () => {
     const removed = observe.removed as Removed[];
     for (const r of removed) expect(r.lifecycle).toEqual({ destroy: false });
