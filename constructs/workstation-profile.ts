@@ -159,7 +159,8 @@ export class WorkstationProfiles extends Construct {
 
     const counts = new Map<string, number>();
     for (const p of people) {
-      // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace.
+      // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace
+      // (no bindings when the Kubernetes plane is observed, no lookup when Authentik is).
       counts.set(p.osUser, (rbac ? 5 + p.cluster.namespaceAdminIn.length : 4) - (lookup ? 0 : 1));
     }
     this.instancesByPerson = counts;
