@@ -243,3 +243,34 @@ describe('real Terraform on a stand-in of the synthesized stack', () => {
     expect(changes.filter((c) => c.actions.includes('delete'))).toEqual([]);
   });
 });
+
+describe('item 5: the legacy map keys output', () => {
+  const current = base.site.vault.legacy_cross_check;
+  const withCheck: Inputs = { ...base, site: { ...base.site, vault: { ...base.site.vault, legacy_cross_check: { ...current, enabled: true } } } };
+  const tf = synthWorkstations(withCheck);
+
+  tfTest('the real Terraform turns the sensitive legacy map into its sorted keys only (no email, role or namespace)', () => {
+    const locals = tf.locals as Record<string, string>;
+    const output = (tf.output as Record<string, { value: string }>).legacy_k8s_users;
+    const dataRef = 'data.vault_kv_secret_v2.legacy_cross_check.data';
+    expect(locals.legacy_k8s_users).toContain(dataRef);
+    const secret = { k8s_users: JSON.stringify({ zoe: { role: 'admin', email: 'zoe@example.com' }, emo: { role: 'power-user', namespaces: ['x'] } }) };
+    const config = {
+      locals: {
+        fake_data: `\${sensitive(${JSON.stringify(secret).replace(/"([a-z0-9_]+)":/g, '$1 = ')})}`,
+        legacy_k8s_users: locals.legacy_k8s_users.split(dataRef).join('local.fake_data'),
+      },
+      output: { legacy_k8s_users: { value: output.value } },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'dw-legacy-keys-'));
+    scratch.push(dir);
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(config, null, 2));
+    writeFileSync(join(dir, 'empty.tfrc'), '');
+    const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(dir, 'empty.tfrc'), CHECKPOINT_DISABLE: '1' };
+    const run = (...args: string[]) => execFileSync('terraform', args, { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
+    run('init', '-input=false', '-no-color');
+    run('plan', '-input=false', '-no-color', '-out=tfplan');
+    const shown = JSON.parse(run('show', '-json', 'tfplan')) as { planned_values: { outputs: Record<string, { value: unknown; sensitive: boolean }> } };
+    expect(shown.planned_values.outputs.legacy_k8s_users).toEqual({ value: ['emo', 'zoe'], sensitive: false, type: ['list', 'string'] });
+  });
+});
