@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import type { Inputs } from '../../src/roster/load';
 import type { MigrationMode } from '../../src/roster/site-schema';
 import { ADOPTED_GROUP_IGNORED } from '../../constructs/authentik/access-groups';
+import fc from 'fast-check';
+import { validRoster } from '../support/arbitraries';
 import { exampleInputs } from '../support/inputs';
-import { synthWorkstations, TfJson } from '../support/synth';
+import { inputsFromRaw, synthWorkstations, TfJson } from '../support/synth';
 import { hasTerraform } from '../support/terraform';
 
 const tfTest = hasTerraform || process.env.CI === 'true' ? test : test.skip;
@@ -272,5 +274,26 @@ describe('item 5: the legacy map keys output', () => {
     run('plan', '-input=false', '-no-color', '-out=tfplan');
     const shown = JSON.parse(run('show', '-json', 'tfplan')) as { planned_values: { outputs: Record<string, { value: unknown; sensitive: boolean }> } };
     expect(shown.planned_values.outputs.legacy_k8s_users).toEqual({ value: ['emo', 'zoe'], sensitive: false, type: ['list', 'string'] });
+  });
+});
+
+describe('random rosters', () => {
+  test('observe manages nothing of either plane; every adopt import targets a declared block, keyed iff for_each', () => {
+    fc.assert(
+      fc.property(validRoster(6), (raw) => {
+        const inputs = inputsFromRaw(raw, base.site);
+        const at = (m: MigrationMode): Inputs => ({ ...inputs, site: { ...inputs.site, migration: { ...inputs.site.migration, authentik: m, kubernetes: m } } });
+        const o = synthWorkstations(at('observe'));
+        for (const t of [...AUTHENTIK_TYPES, ...KUBERNETES_TYPES]) expect(o.resource[t]).toBeUndefined();
+        const a = synthWorkstations(at('adopt'));
+        for (const i of a.import as Import[]) {
+          const m = /^([a-z0-9_]+)\.([a-z0-9_]+)(\[each\.key\])?$/.exec(i.to)!;
+          const block = a.resource[m[1]][m[2]];
+          expect(block).toBeDefined();
+          expect(m[3] !== undefined).toBe(block.for_each !== undefined);
+        }
+      }),
+      { numRuns: 10 },
+    );
   });
 });
