@@ -229,6 +229,27 @@ describe('real Terraform on a stand-in of the synthesized stack', () => {
     expect(changes.find((c) => c.address === 'terraform_data.kubernetes_role_binding_v1__namespace_admin["ancamilea/plotting-book"]')!.actions).toEqual(['create']);
   });
 
+  tfTest('after the adopting apply, the same import blocks do nothing: a second plan imports nothing and changes nothing', () => {
+    const first = plan(standInConfig(adopt, world));
+    execFileSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color', 'tfplan'], {
+      cwd: first.dir,
+      env: { ...process.env, TF_CLI_CONFIG_FILE: join(first.dir, 'empty.tfrc'), CHECKPOINT_DISABLE: '1' },
+      stdio: 'pipe',
+    });
+    const state = execFileSync('cat', [join(first.dir, 'terraform.tfstate')], { encoding: 'utf8' });
+    // Now every binding and role exists (the apply created the rest): their import blocks fire
+    // for addresses already in the state, which Terraform skips.
+    const after: World = {
+      crbs: [...world.crbs, 'workstations-ancamilea', 'workstations-gheorghe', 'workstations-wizard'],
+      rbs: [...world.rbs, { namespace: 'plotting-book', name: 'workstations-ancamilea' }],
+      clusterRoles: [...world.clusterRoles, 'workstations-namespace-owner-nav'],
+    };
+    for (const w of [world, after]) {
+      const { changes } = plan(standInConfig(adopt, w), state);
+      expect(changes.filter((c) => c.importing !== undefined || c.actions.join() !== 'no-op')).toEqual([]);
+    }
+  });
+
   tfTest('going back to observe forgets what adopt or own managed and destroys nothing', () => {
     // A state as `own` leaves it: apply the own stand-in, then plan the observe stand-in on that state.
     const first = plan(standInConfig(own, world));
