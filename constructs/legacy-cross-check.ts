@@ -46,6 +46,8 @@ export const LEGACY_CROSS_CHECK_NAMES = {
   missing: 'legacy_cross_check_missing',
   check: 'legacy_cross_check_missing',
   output: 'legacy_cross_check_missing',
+  /** output: every k8s_user key of the legacy map (names only; the plan summary names who keeps legacy access). */
+  keysOutput: 'legacy_k8s_users',
 } as const;
 
 /** Logical name of one person's precondition carrier (`terraform_data.<name>`). */
@@ -137,6 +139,14 @@ export class LegacyCrossCheck extends Construct {
       value: `\${${missingList}}`,
       description: `Roster people whose k8s_user is missing from ${where} (not cross-checked).`,
     }).overrideLogicalId(N.output);
+
+    // RBAC is additive: while the rbac stack binds a k8s_users entry, removing the roster
+    // row revokes nothing that binding grants. The keys (k8s_user names, no email, role or
+    // namespace) let the plan summary say so per person (src/plan/migration-summary.ts).
+    new TerraformOutput(this, 'keys-output', {
+      value: `\${nonsensitive(sort(keys(local.${N.legacyUsers})))}`,
+      description: `Every k8s_user of ${where} (people with access from the legacy RBAC stack).`,
+    }).overrideLogicalId(N.keysOutput);
 
     // cdktf 0.21 has no construct for Terraform's `check` block (>= 1.5): raw override.
     // A failed assert is a warning; it never stops a plan or an apply.

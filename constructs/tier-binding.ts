@@ -13,6 +13,8 @@ export interface TierBindingProps {
   /** The derived tier: its Vault policy name and cluster role. */
   readonly tier: TierState;
   readonly site: Site;
+  /** false: the Kubernetes plane is in observe; the custom ClusterRole is not managed (default true). */
+  readonly manageClusterRole?: boolean;
 }
 
 export class TierBinding extends Construct {
@@ -26,7 +28,7 @@ export class TierBinding extends Construct {
     const tierId = tier.tier.replace('-', '_');
 
     const rules = CUSTOM_CLUSTER_ROLES[tier.clusterRole];
-    if (rules) {
+    if (rules && props.manageClusterRole !== false) {
       this.clusterRole = new ClusterRoleV1(this, 'cluster-role', {
         metadata: { name: tier.clusterRole, labels: { ...MANAGED_BY_LABELS } },
         rule: rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),

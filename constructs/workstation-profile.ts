@@ -56,6 +56,13 @@ export interface WorkstationProfilesProps {
   readonly site: Site;
   /** Accessor of the Vault OIDC auth mount (from a data source, never hard-coded). */
   readonly oidcMountAccessor: string;
+  /** false: the Kubernetes plane is in observe; no binding is managed here (default true). */
+  readonly manageRbac?: boolean;
+  /**
+   * false: the Authentik plane is in observe; no user lookup (default true). The lookup fails
+   * the plan for a username Authentik does not have, and only group members need the pk.
+   */
+  readonly lookupAuthentikUsers?: boolean;
 }
 
 export class WorkstationProfiles extends Construct {
@@ -103,8 +110,9 @@ export class WorkstationProfiles extends Construct {
 
     const person = TerraformIterator.fromMap(peopleLocal.asAnyMap);
     const labels = { ...MANAGED_BY_LABELS, 'workstations/os-user': person.key };
+    const rbac = props.manageRbac !== false;
 
-    new ClusterRoleBindingV1(this, 'cluster-role-binding', {
+    if (rbac) new ClusterRoleBindingV1(this, 'cluster-role-binding', {
       forEach: person,
       metadata: { name: person.getString('binding_name'), labels },
       roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: person.getString('cluster_role') },
@@ -112,7 +120,7 @@ export class WorkstationProfiles extends Construct {
     }).overrideLogicalId(N.clusterRoleBinding);
 
     const ns = TerraformIterator.fromMap(nsLocal.asAnyMap);
-    new RoleBindingV1(this, 'namespace-admin', {
+    if (rbac) new RoleBindingV1(this, 'namespace-admin', {
       forEach: ns,
       metadata: {
         name: ns.getString('binding_name'),
@@ -144,14 +152,16 @@ export class WorkstationProfiles extends Construct {
       canonicalId: `\${vault_identity_entity.${N.entity}[each.key].id}`,
     }).overrideLogicalId(N.alias);
 
-    new DataAuthentikUser(this, 'authentik-user', { forEach: person, username: person.getString('authentik_user') }).overrideLogicalId(
+    const lookup = props.lookupAuthentikUsers !== false;
+    if (lookup) new DataAuthentikUser(this, 'authentik-user', { forEach: person, username: person.getString('authentik_user') }).overrideLogicalId(
       N.authentikUser,
     );
 
     const counts = new Map<string, number>();
     for (const p of people) {
-      // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace.
-      counts.set(p.osUser, 5 + p.cluster.namespaceAdminIn.length);
+      // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace
+      // (no bindings when the Kubernetes plane is observed, no lookup when Authentik is).
+      counts.set(p.osUser, (rbac ? 5 + p.cluster.namespaceAdminIn.length : 4) - (lookup ? 0 : 1));
     }
     this.instancesByPerson = counts;
 
@@ -162,8 +172,8 @@ export class WorkstationProfiles extends Construct {
     const key = (k: string) => JSON.stringify(k);
     for (const p of people) {
       const u = p.osUser;
-      moved.push({ from: `kubernetes_cluster_role_binding_v1.${tfName(u)}`, to: `kubernetes_cluster_role_binding_v1.${N.clusterRoleBinding}[${key(u)}]` });
-      for (const namespace of p.cluster.namespaceAdminIn) {
+      if (rbac) moved.push({ from: `kubernetes_cluster_role_binding_v1.${tfName(u)}`, to: `kubernetes_cluster_role_binding_v1.${N.clusterRoleBinding}[${key(u)}]` });
+      for (const namespace of rbac ? p.cluster.namespaceAdminIn : []) {
         moved.push({
           from: `kubernetes_role_binding_v1.${tfName(u, namespace)}`,
           to: `kubernetes_role_binding_v1.${N.roleBinding}[${key(namespaceAdminKey(u, namespace))}]`,

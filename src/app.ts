@@ -28,7 +28,7 @@ export function buildApp(inputs: Inputs, outdir: string, options: BuildOptions =
   const desired = derive(inputs.roster, inputs.site);
   // Stack traces are off for deterministic output; HermeticApp never runs `terraform version`.
   const app = new HermeticApp({ outdir, stackTraces: false });
-  const workstations = new WorkstationsStack(app, WORKSTATIONS_STACK, { desired, site: inputs.site });
+  const workstations = new WorkstationsStack(app, WORKSTATIONS_STACK, { desired, site: inputs.site, adoption: inputs.adoption });
   const devvm = new WorkstationsDevvmStack(app, DEVVM_STACK, {
     desired,
     site: inputs.site,

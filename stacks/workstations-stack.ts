@@ -8,6 +8,13 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { DataVaultAuthBackend } from '@cdktf/provider-vault/lib/data-vault-auth-backend';
 import { AccessGroups } from '../constructs/authentik/access-groups';
 import { AuthentikProvider } from '../constructs/authentik/authentik-provider-binding';
+import { groupLogicalId, ObservedGroups } from '../constructs/authentik/observed-groups';
+import { ObservedRbac } from '../constructs/kubernetes/observed-rbac';
+import { rbacForget, rbacImports } from '../constructs/kubernetes/rbac-migration';
+import { forget, ImportBlock, RemovedBlock } from '../constructs/migration/blocks';
+import { MigrationExpectations } from '../constructs/migration/roster-expectations';
+import type { Adoption } from '../src/roster/adoption-schema';
+import { tfName } from '../constructs/labels';
 import { LegacyCrossCheck } from '../constructs/legacy-cross-check';
 import { TierBinding } from '../constructs/tier-binding';
 import { WorkstationProfiles } from '../constructs/workstation-profile';
@@ -21,6 +28,8 @@ export interface WorkstationsStackProps {
   /** Derived desired state of every person and tier. */
   readonly desired: DesiredState;
   readonly site: Site;
+  /** The site's adoption file, when it names one (IDs for the planes in adopt). */
+  readonly adoption?: Adoption;
 }
 
 export class WorkstationsStack extends TerraformStack {
@@ -28,10 +37,20 @@ export class WorkstationsStack extends TerraformStack {
   readonly profiles: WorkstationProfiles;
   /** Tier against legacy role check, present only when the site enables it. */
   readonly legacyCrossCheck?: LegacyCrossCheck;
+  /** Import blocks of the planes in adopt (written as the stack's `import`). */
+  readonly imports: readonly ImportBlock[];
+  /** Removed blocks of the planes in observe (written as the stack's `removed`). */
+  readonly removed: readonly RemovedBlock[];
 
   constructor(scope: Construct, id: string, props: WorkstationsStackProps) {
     super(scope, id);
     const { desired, site } = props;
+    // Per plane (site `migration`): observe reads and manages nothing, adopt imports the
+    // existing objects, own (the tests' site) is the product's full behaviour. Every
+    // plane's import and removed blocks are collected here and written once each.
+    const mode = site.migration;
+    const imports: ImportBlock[] = [];
+    const removed: RemovedBlock[] = [];
     tier1Backend(this, WORKSTATIONS_STACK);
 
     // No credentials here: the kubernetes provider reads KUBE_CONFIG_PATH (or KUBE_*),
@@ -43,12 +62,42 @@ export class WorkstationsStack extends TerraformStack {
     const oidc = new DataVaultAuthBackend(this, 'oidc-mount', { path: site.vault.oidc_mount });
     oidc.overrideLogicalId('oidc');
 
-    for (const tier of desired.tiers) new TierBinding(this, `tier-${tier.tier}`, { tier, site });
+    const manageRbac = mode.kubernetes !== 'observe';
+    for (const tier of desired.tiers) new TierBinding(this, `tier-${tier.tier}`, { tier, site, manageClusterRole: manageRbac });
 
-    this.profiles = new WorkstationProfiles(this, 'profiles', { people: desired.people, site, oidcMountAccessor: oidc.accessor });
+    this.profiles = new WorkstationProfiles(this, 'profiles', {
+      people: desired.people,
+      site,
+      oidcMountAccessor: oidc.accessor,
+      manageRbac,
+      lookupAuthentikUsers: mode.authentik !== 'observe',
+    });
 
-    const userPks = new Map(desired.people.map((p) => [p.authentikUser, WorkstationProfiles.authentikUserPk(p.osUser)]));
-    new AccessGroups(this, 'authentik-groups', { groups: desired.authentikGroups, userPks });
+    if (mode.kubernetes !== 'own') new ObservedRbac(this, 'observed-rbac');
+    if (mode.kubernetes === 'adopt') imports.push(...rbacImports(desired.tiers));
+    if (mode.kubernetes === 'observe') {
+      const oldLayout = desired.people.flatMap((p) => [
+        `kubernetes_cluster_role_binding_v1.${tfName(p.osUser)}`,
+        ...p.cluster.namespaceAdminIn.map((ns) => `kubernetes_role_binding_v1.${tfName(p.osUser, ns)}`),
+      ]);
+      removed.push(...rbacForget(desired.tiers, oldLayout));
+    }
+
+    const groupNames = desired.authentikGroups.map((g) => g.name);
+    if (mode.authentik !== 'own') new ObservedGroups(this, 'observed-groups', { names: groupNames, pks: props.adoption?.authentik?.groups });
+    if (mode.authentik === 'observe') {
+      removed.push(...groupNames.map((g) => forget(`authentik_group.${groupLogicalId(g)}`)));
+    } else {
+      const userPks = new Map(desired.people.map((p) => [p.authentikUser, WorkstationProfiles.authentikUserPk(p.osUser)]));
+      const groups = new AccessGroups(this, 'authentik-groups', { groups: desired.authentikGroups, userPks, mode: mode.authentik });
+      imports.push(...groups.imports);
+    }
+
+    if (mode.authentik !== 'own' || mode.kubernetes !== 'own') new MigrationExpectations(this, 'migration', { desired, site });
+    this.imports = imports;
+    this.removed = removed;
+    if (imports.length) this.addOverride('import', imports);
+    if (removed.length) this.addOverride('removed', removed);
 
     // Incremental migration: read (never write) the legacy k8s_users map and fail the plan
     // when a person's tier differs from their legacy role.

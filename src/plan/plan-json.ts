@@ -33,6 +33,8 @@ export interface ResourceChange {
     readonly actions: readonly Action[];
     readonly before: Record<string, unknown> | null;
     readonly after: Record<string, unknown> | null;
+    /** Present when an `import` block brings the object under this state in this plan (Terraform >= 1.5). */
+    readonly importing?: { readonly id?: string };
   };
 }
 

@@ -3,6 +3,7 @@
 import { decodeSpec } from '../desired/host-specs';
 import { WorkstationState } from '../desired/types';
 import { accountUid } from './account-uid';
+import { legacyAccessNote, migrationReport, MigrationReport } from './migration-summary';
 import { ChangeKind, destroysTainted, kindOf, managedChanges, PlanJson, ResourceChange, taintedAddresses } from './plan-json';
 
 /** `retry`: the account was left tainted by a failed apply; this apply onboards it again (no offboard). */
@@ -27,6 +28,8 @@ export interface OtherChange {
   readonly tainted?: boolean;
   /** A replacement's reason: the names of the replace triggers that changed. */
   readonly changedTriggers?: readonly string[];
+  /** The import ID, when an import block brings the object under this state (migration adopt). */
+  readonly imported?: string;
 }
 
 export interface PlanSummary {
@@ -34,6 +37,8 @@ export interface PlanSummary {
   readonly other: readonly OtherChange[];
   /** What the plan cannot do and the admin must (e.g. members an emptied Authentik group keeps). */
   readonly notes?: readonly string[];
+  /** Planes not yet owned: per person, the roster against what exists (src/plan/migration-summary.ts). */
+  readonly migration?: MigrationReport;
 }
 
 /**
@@ -108,18 +113,39 @@ export function summarize(plans: readonly PlanJson[]): PlanSummary {
   for (const plan of plans) {
     for (const rc of managedChanges(plan)) {
       const kind = kindOf(rc);
+      const imported = rc.change.importing ? { imported: rc.change.importing.id ?? '?' } : {};
+      // An import that changes nothing is still news: the object is this stack's from now on.
+      if (kind === 'no-op' && rc.change.importing) {
+        other.push({ address: rc.address, kind, ...imported });
+        continue;
+      }
       if (kind === 'no-op') continue;
       const person = personOf(rc);
-      if (person === undefined) {
+      if (person === undefined || rc.change.importing) {
         const triggers = kind === 'replace' ? changedTriggers(rc) : [];
-        other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}), ...(triggers.length ? { changedTriggers: triggers } : {}) });
+        other.push({ address: rc.address, kind, ...(destroysTainted(rc, tainted) ? { tainted: true } : {}), ...(triggers.length ? { changedTriggers: triggers } : {}), ...imported });
       }
       else byPerson.set(person, [...(byPerson.get(person) ?? []), rc]);
     }
   }
-  const people = [...byPerson.keys()].sort().map((u) => personChange(u, byPerson.get(u)!, tainted));
+  const migration = migrationReport(plans);
+  const leaving = new Set(migration.legacyAccess.filter((l) => l.leaving).map((l) => l.osUser));
+  const people = [...byPerson.keys()].sort().map((u) => {
+    const change = personChange(u, byPerson.get(u)!, tainted);
+    // RBAC is additive: the legacy rbac stack's bindings stay until the legacy entry goes.
+    if (!leaving.has(u)) return change;
+    return { ...change, details: [...change.details, 'still in the legacy k8s_users map: the rbac stack\'s access stays until that entry is removed'] };
+  });
   const notes = emptiedGroupNotes(plans);
-  return { people, other: other.sort((a, b) => a.address.localeCompare(b.address)), ...(notes.length ? { notes } : {}) };
+  const legacy = legacyAccessNote(migration);
+  if (legacy) notes.push(legacy);
+  const showMigration = migration.modes !== undefined;
+  return {
+    people,
+    other: other.sort((a, b) => a.address.localeCompare(b.address)),
+    ...(notes.length ? { notes } : {}),
+    ...(showMigration ? { migration } : {}),
+  };
 }
 
 /** The part of the plan JSON the emptied-group note reads besides resource_changes and prior_state. */
@@ -264,7 +290,16 @@ export function renderSummary(summary: PlanSummary): string {
   lines.push(summary.other.length ? 'Other changes:' : 'Other changes: none');
   for (const o of summary.other) {
     const why = o.tainted ? ' (retry: left tainted by a failed apply)' : o.changedTriggers?.length ? ` (changed: ${o.changedTriggers.join(', ')})` : '';
-    lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${why}`);
+    const imported = o.imported !== undefined ? ` (import ${o.imported})` : '';
+    if (o.imported !== undefined && o.kind === 'no-op') lines.push(`  = import   ${o.address}${imported}`);
+    else lines.push(`  ${OTHER_MARK[o.kind]} ${o.kind.padEnd(7)}  ${o.address}${why}${imported}`);
+  }
+  const m = summary.migration;
+  if (m?.modes) {
+    const head = `Roster against what exists (${m.modes}; observe changes nothing, adopt imports and then applies the roster)`;
+    lines.push(m.observed.length ? `${head}:` : `${head}: no differences`);
+    const w = Math.max(0, ...m.observed.map((o) => (o.osUser ?? '(not in roster)').length));
+    for (const o of m.observed) lines.push(`  ${(o.osUser ?? '(not in roster)').padEnd(w)}  ${o.details.join('; ')}`);
   }
   if (summary.notes?.length) lines.push('Notes:', ...summary.notes.map((n) => `  ! ${n}`));
   return `${lines.join('\n')}\n`;

@@ -11,6 +11,8 @@ import { Site } from './site-schema';
 import { checkCapacity } from '../capacity/check';
 import { derive } from '../desired/derive';
 import { locate, parseYaml, YamlSource, dotted } from './yaml-source';
+// adoption.ts uses validate() and readInput() from here; only at call time, so the cycle is harmless.
+import { readAdoption, type Adoption } from './adoption';
 
 export const DEFAULT_ROSTER = 'roster/roster.yaml';
 export const DEFAULT_SITE = 'roster/site.yaml';
@@ -33,7 +35,7 @@ export function readInput(file: string): string {
   }
 }
 
-function validate<S extends z.ZodType>(
+export function validate<S extends z.ZodType>(
   file: string,
   text: string,
   schema: S,
@@ -113,6 +115,8 @@ export function parseRoster(file: string, text: string, site: Site | undefined):
 export interface Inputs {
   readonly roster: Roster;
   readonly site: Site;
+  /** The site's adoption file (migration.adoption_file), when it names one. */
+  readonly adoption?: Adoption;
 }
 
 /**
@@ -127,7 +131,9 @@ export function loadInputs(rosterFile = DEFAULT_ROSTER, siteFile = DEFAULT_SITE)
   if (!site.ok || !roster.ok) throw new InvalidInputError([...site.problems, ...roster.problems]);
   const capacity = capacityProblems(siteFile, siteText, roster.value, site.value, { file: rosterFile, text: rosterText });
   if (capacity.length > 0) throw new InvalidInputError(capacity);
-  return { roster: roster.value, site: site.value };
+  const adoption = readAdoption(siteFile, site.value, roster.value);
+  if (adoption && !adoption.ok) throw new InvalidInputError(adoption.problems);
+  return { roster: roster.value, site: site.value, ...(adoption?.ok ? { adoption: adoption.value } : {}) };
 }
 
 /**

@@ -18,7 +18,7 @@ const Host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-
   error: 'must be a hostname or IP address',
 });
 
-const GroupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
+export const GroupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
   error: 'must be an Authentik group name of letters, digits, spaces, ".", "_" or "-"',
 });
 
