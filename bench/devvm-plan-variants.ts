@@ -14,14 +14,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { buildApp } from '../src/app';
 import { parseRoster, parseSite } from '../src/roster/load';
 import { formatProblem } from '../src/roster/problems';
 import { benchSiteYaml, generateRoster } from './roster-gen';
 
-const ROOT = resolve(__dirname, '..');
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function option(name: string): string | undefined {
@@ -34,7 +33,7 @@ if (process.argv.includes('--help')) {
 }
 
 export function synthDevvm(people: number): Json {
-  const siteText = benchSiteYaml(readFileSync(join(ROOT, 'test/fixtures/site.yaml'), 'utf8'));
+  const siteText = benchSiteYaml();
   const site = parseSite('site.yaml', siteText);
   if (!site.ok) throw new Error(site.problems.map(formatProblem).join('\n'));
   const roster = parseRoster('roster.yaml', stringify(generateRoster(people)), site.value);
