@@ -4,13 +4,14 @@
 // state an apply would write (from each variant's own first plan, as bench/plan-bench.ts
 // does) and times a no-op plan of each, side by side, for every size.
 //
-//   npx tsx bench/devvm-plan-variants.ts [--sizes 300,1000] [--variants as-is,no-prov,...]
+//   npx tsx bench/devvm-plan-variants.ts [--sizes 300,1000] [--variants as-is,no-prov,...] [--reps 1] [--floor]
 //
 // Variants: as-is | no-prov (no provisioner/connection blocks) | no-self (provisioners whose
 // commands do not reference self) | const-conn (connection from constants, not self.input) |
-// no-depends (no depends_on) | flat-desired (profile's triggers_replace.desired as one JSON
-// string) | decode-desired / decode-all (the locals as JSON text, jsondecode in the
-// resource); `a+b` applies both.
+// no-depends (no depends_on) | objects (the locals as nested objects, the design before
+// 2026-12-01) | string-desired (profile's desired left a JSON string); `a+b` applies both.
+// --floor: instead, a bare stand-in (one terraform_data for_each block over a locals map of
+// tiny strings) with as many instances as the stack has: Terraform's own cost.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,23 +70,18 @@ const VARIANTS: Record<string, (tf: Json) => void> = {
   'no-depends': (tf) => {
     for (const r of Object.values(tf.resource.terraform_data) as Json[]) delete r.depends_on;
   },
-  'flat-desired': (tf) => {
-    const p = tf.resource.terraform_data.profile;
-    tf.locals.profiles = Object.fromEntries(Object.entries(tf.locals.profiles).map(([k, v]) => [k, JSON.stringify(v)]));
-    p.triggers_replace.desired = '${each.value}';
-    for (const prov of p.provisioner) prov['remote-exec'].inline = prov['remote-exec'].inline.map((s: string) => s.replace('jsonencode(self.triggers_replace.desired)', 'self.triggers_replace.desired'));
+  // The design before the JSON-text locals: nested objects in locals, each.value in the resource.
+  objects: (tf) => {
+    for (const name of ['accounts', 'profiles']) tf.locals[name] = Object.fromEntries(Object.entries(tf.locals[name] as Record<string, string>).map(([k, v]) => [k, JSON.parse(v)]));
+    const { account, profile } = tf.resource.terraform_data;
+    account.input.account = '${each.value}';
+    account.triggers_replace.uid = '${each.value.uid}';
+    profile.triggers_replace.desired = '${each.value}';
   },
-  'decode-desired': (tf) => {
-    const p = tf.resource.terraform_data.profile;
-    tf.locals.profiles = Object.fromEntries(Object.entries(tf.locals.profiles).map(([k, v]) => [k, JSON.stringify(v)]));
-    p.triggers_replace.desired = '${jsondecode(each.value)}';
-  },
-  'decode-all': (tf) => {
-    VARIANTS['decode-desired'](tf);
-    const a = tf.resource.terraform_data.account;
-    tf.locals.accounts = Object.fromEntries(Object.entries(tf.locals.accounts).map(([k, v]) => [k, JSON.stringify(v)]));
-    a.input.account = '${jsondecode(each.value)}';
-    a.triggers_replace.uid = '${jsondecode(each.value).uid}';
+  // The profile's desired state left a string in the resource (faster still, but the plan
+  // would show one changed JSON line instead of the attribute that changed).
+  'string-desired': (tf) => {
+    tf.resource.terraform_data.profile.triggers_replace.desired = '${each.value}';
   },
 };
 
@@ -147,6 +143,12 @@ export function noopPlan(tf: Json, reps = 1): { seconds: number[]; cpu: number[]
   }
 }
 
+/** A bare for_each block over a locals map of `n` tiny strings. */
+function floorConfig(n: number): Json {
+  const m = Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, `v${i}`]));
+  return { locals: { m }, resource: { terraform_data: { r: { for_each: '${local.m}', triggers_replace: { desired: '${each.value}' } } } } };
+}
+
 if (require.main === module) {
   const sizes = (option('sizes') ?? '300,1000').split(',').map(Number);
   const variants = (option('variants') ?? Object.keys(VARIANTS).join(',')).split(',');
@@ -154,6 +156,12 @@ if (require.main === module) {
   mkdirSync(tmpdir(), { recursive: true });
   for (const size of sizes) {
     const base = synthDevvm(size);
+    if (process.argv.includes('--floor')) {
+      const n = Object.keys(base.locals.accounts).length + Object.keys(base.locals.profiles).length + 3;
+      const r = noopPlan(floorConfig(n), reps);
+      console.log(`${size} people  floor: ${n} bare instances, no-op plan ${r.seconds.map((x) => x.toFixed(2)).join('/')} s  cpu ${r.cpu.map((x) => x.toFixed(2)).join('/')} s`);
+      continue;
+    }
     for (const v of variants) {
       const tf = structuredClone(base);
       for (const part of v.split('+')) VARIANTS[part](tf);
