@@ -4,7 +4,7 @@
 // to reach; the resources are terraform_data, so apply only writes state).
 //
 //   npx tsx bench/devvm-plan-quick.ts [100 1000 ...] [--reps 3]
-//   npx tsx bench/devvm-plan-quick.ts --park     # example roster: plan parking emo, printed
+//   npx tsx bench/devvm-plan-quick.ts --park     # the tests' example roster: plan parking emo, printed
 //
 // Prints one line per size: people, workstations, apply seconds, no-op plan seconds (each rep).
 import { execFileSync } from 'node:child_process';
@@ -15,10 +15,9 @@ import { parse, stringify } from 'yaml';
 import { buildApp } from '../src/app';
 import { parseRoster, parseSite } from '../src/roster/load';
 import { formatProblem } from '../src/roster/problems';
-import { benchSiteYaml, generateRoster } from './roster-gen';
+import { BENCH_BASE_SITE, BENCH_EXAMPLE_ROSTER, benchSiteYaml, generateRoster } from './roster-gen';
 
-const REPO = join(__dirname, '..');
-const SITE_TEXT = readFileSync(join(REPO, 'roster/site.yaml'), 'utf8');
+const SITE_TEXT = readFileSync(BENCH_BASE_SITE, 'utf8');
 
 function synthDevvmJson(rosterText: string, siteText: string): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const site = parseSite('site.yaml', siteText);
@@ -80,7 +79,7 @@ function measure(size: number, reps: number): void {
 function parkExample(): void {
   const dir = mkdtempSync(join(tmpdir(), 'devvm-plan-park-'));
   try {
-    const rosterText = readFileSync(join(REPO, 'roster/roster.yaml'), 'utf8');
+    const rosterText = readFileSync(BENCH_EXAMPLE_ROSTER, 'utf8');
     writeConfig(dir, synthDevvmJson(rosterText, SITE_TEXT));
     terraform(dir, ['init', '-input=false', '-no-color']);
     terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color']);

@@ -366,7 +366,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'plan-bench-'));
   try {
     const site = join(work, 'site.yaml');
-    const siteText = benchSiteYaml(readFileSync(join(ROOT, 'roster/site.yaml'), 'utf8'), localConfigBase(join(work, 'config-base'), 'master'));
+    const siteText = benchSiteYaml(undefined, localConfigBase(join(work, 'config-base'), 'master'));
     writeFileSync(site, siteText);
     const siteDoc = parse(siteText) as { capacity?: unknown };
     process.stderr.write(`plan-bench: work dir ${work}; capacity ${JSON.stringify(siteDoc.capacity)}\n`);

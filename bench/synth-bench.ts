@@ -32,10 +32,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { benchSiteYaml, localConfigBase, rosterYaml } from './roster-gen';
+import { BENCH_BASE_SITE, benchSiteYaml, localConfigBase, rosterYaml } from './roster-gen';
 
 const ROOT = resolve(__dirname, '..');
-const EXAMPLE_SITE = join(ROOT, 'roster/site.yaml');
+/** The tests' site, never the live roster/site.yaml (bench/roster-gen.ts). */
+const EXAMPLE_SITE = BENCH_BASE_SITE;
 const GNU_TIME = '/usr/bin/time';
 /** Every stack's Terraform JSON, relative to the outdir: `stacks/<stack>/cdk.tf.json`. */
 const STACK_JSON = 'stacks/*/cdk.tf.json';

@@ -5,7 +5,7 @@
 // each. --no-source-maps turns off the source-mapped stack traces that tsx enables
 // (cdktf captures a full stack trace for every token it creates). Used to find what to
 // fix when `npm run bench` misses a goal (docs/bench.md).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -35,7 +35,7 @@ try {
   writeFileSync(roster, rosterYaml(people));
   phase(`generate roster (${people} people)`);
   const site = join(work, 'site.yaml');
-  writeFileSync(site, benchSiteYaml(readFileSync(resolve(__dirname, '../roster/site.yaml'), 'utf8'), localConfigBase(join(work, 'config-base'), 'master')));
+  writeFileSync(site, benchSiteYaml(undefined, localConfigBase(join(work, 'config-base'), 'master')));
   const inputs = loadInputs(roster, site);
   phase('loadInputs (parse + validate)');
   // The devvm agent bundle (esbuild, once per process), when this version of the app has one.

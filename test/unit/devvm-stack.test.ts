@@ -13,15 +13,22 @@ type Resource = Record<string, any>; // eslint-disable-line @typescript-eslint/n
 const inputs = exampleInputs();
 const tf = synthDevvm(inputs);
 const data = tf.resource.terraform_data as Record<string, Resource>;
-const locals = tf.locals as Record<string, Record<string, Resource>>;
+/** The stack's locals maps, each entry (JSON text the resources decode) decoded. */
+function decodedLocals(stack: Record<string, unknown>): Record<string, Record<string, Resource>> {
+  const raw = stack.locals as Record<string, Record<string, string>>;
+  return Object.fromEntries(Object.entries(raw).map(([name, map]) => [name, Object.fromEntries(Object.entries(map).map(([k, v]) => [k, JSON.parse(v)]))]));
+}
+const locals = decodedLocals(tf);
 const agentSha = buildAgentBundle().sha256;
 const layerSha = renderLayer().sha256;
 
-/** The stack with hashes masked and base64 specs decoded, so the snapshot reads (and diffs) well. */
+/** The stack with hashes masked and base64 specs and JSON texts decoded, so the snapshot reads (and diffs) well. */
 function readable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(readable);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v)]));
   if (typeof value !== 'string') return value;
+  // A locals entry is one JSON text: shown decoded, under a marker.
+  if (value.startsWith('{"')) return { '<JSON text>': readable(JSON.parse(value)) };
   return value
     .split(agentSha).join('<agent-sha256>')
     .split(agentSha.slice(0, 16)).join('<agent-sha16>')
@@ -53,7 +60,7 @@ test('every for_each iterates a `locals` map, never an inline literal (plan time
 });
 
 test('the account is replaced only by its identity: os_user, uid, host', () => {
-  expect(data.account.triggers_replace).toEqual({ host: '10.0.10.10', os_user: '${each.key}', uid: '${each.value.uid}' });
+  expect(data.account.triggers_replace).toEqual({ host: '10.0.10.10', os_user: '${each.key}', uid: '${jsondecode(each.value).uid}' });
 });
 
 test('offboarding is a destroy-time provisioner that reads only self', () => {
@@ -65,7 +72,7 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
   expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(jsonencode(self.input.account))}']);
   // `self.input.spec`: the base64 spec of state written before inputs were structured.
   expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(jsonencode(self.input.account)), self.input.spec)}']);
-  expect(data.account.input.account).toBe('${each.value}');
+  expect(data.account.input.account).toBe('${jsondecode(each.value)}');
   for (const value of Object.values(data.account.connection) as string[]) {
     for (const ref of String(value).match(/\$\{[^}]+\}/g) ?? []) expect(ref).toMatch(/^\$\{self\./);
   }
@@ -88,7 +95,7 @@ test('the connection pins the host key and uses the ssh-agent; no private key an
 });
 
 test('profiles converge each person and are replaced by their structured desired state or the agent', () => {
-  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired: '${each.value}' });
+  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired: '${jsondecode(each.value)}' });
   expect(data.profile.provisioner).toEqual([
     { 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${base64encode(jsonencode(self.triggers_replace.desired))}'] } },
   ]);
@@ -107,8 +114,8 @@ test('a tier change changes the profile, never the account', () => {
   const after = synthDevvm({ roster: promoted, site: inputs.site }).resource.terraform_data as Record<string, Resource>;
   const afterTf = synthDevvm({ roster: promoted, site: inputs.site });
   expect(after.account).toEqual(data.account);
-  expect(afterTf.locals).toMatchObject({ accounts: locals.accounts });
-  expect((afterTf.locals as typeof locals).profiles.ancamilea).toMatchObject({ tier: 'power-user' });
+  expect(decodedLocals(afterTf)).toMatchObject({ accounts: locals.accounts });
+  expect(decodedLocals(afterTf).profiles.ancamilea).toMatchObject({ tier: 'power-user' });
   expect(after.host).toEqual(data.host);
 });
 
@@ -119,7 +126,7 @@ test('parking one person changes only their profile: never the host, never an ac
   const after = afterTf.resource.terraform_data as Record<string, Resource>;
   expect(after.host).toEqual(data.host);
   expect(after.account).toEqual(data.account);
-  const profiles = (afterTf.locals as typeof locals).profiles;
+  const profiles = decodedLocals(afterTf).profiles;
   expect(profiles.emo).toMatchObject({ state: 'parked', units: { t3Serve: false, claudeAuthSync: false } });
   expect({ ...profiles, emo: undefined }).toEqual({ ...locals.profiles, emo: undefined });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../src/app';
 import { AccountSpec, decodeSpec } from '../../src/desired/host-specs';
 import { WorkstationState } from '../../src/desired/types';
-import { terraformLiteral } from '../../constructs/devvm/terraform-literal';
+import { terraformJsonText, terraformLiteral } from '../../constructs/devvm/terraform-literal';
 import { exampleInputs } from '../support/inputs';
 import { hasTerraform } from '../support/terraform';
 
@@ -48,10 +48,11 @@ tfTest("Terraform's encoding of the structured inputs is exactly what the agent'
   const { roster, site } = exampleInputs();
   const built = buildApp({ roster, site }, mkdtempSync(join(tmpdir(), 'dw-validate-')), { configBaseCommit: false });
   for (const p of built.desired.people.filter((q) => q.workstation)) {
-    // The provisioners' own expressions, with self.* replaced by the local each instance gets.
-    const converge = evaluate(dir, env, `base64encode(jsonencode(local.profiles["${p.osUser}"]))`);
+    // The provisioners' own expressions, with self.* replaced by what each instance gets
+    // (its locals entry is JSON text the resource decodes).
+    const converge = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.profiles["${p.osUser}"])))`);
     expect(decodeSpec(WorkstationState, converge)).toEqual(p.workstation);
-    const account = evaluate(dir, env, `base64encode(jsonencode(local.accounts["${p.osUser}"]))`);
+    const account = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.accounts["${p.osUser}"])))`);
     expect(decodeSpec(AccountSpec, account)).toEqual({ osUser: p.osUser, uid: p.workstation!.uid, home: p.workstation!.home, shell: p.workstation!.shell, archiveDir: site.devvm.archive_dir });
   }
 });
@@ -63,4 +64,13 @@ tfTest('template sequences in a literal reach the agent as written, never evalua
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { v: terraformLiteral(value) } }));
   const env = initDir(dir, false);
   expect(JSON.parse(Buffer.from(evaluate(dir, env, 'base64encode(jsonencode(local.v))'), 'base64').toString('utf8'))).toEqual(value);
+});
+
+tfTest('template sequences in a JSON-text literal reach the agent as written, never evaluated', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-literal-'));
+  mkdirSync(dir, { recursive: true });
+  const value = { a: 'x${path.module}y', b: '%{ if true }z%{ endif }', c: '$${already}', n: 1, l: [], o: { t: true } };
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { v: terraformJsonText(value) } }));
+  const env = initDir(dir, false);
+  expect(JSON.parse(Buffer.from(evaluate(dir, env, 'base64encode(jsonencode(jsondecode(local.v)))'), 'base64').toString('utf8'))).toEqual(value);
 });

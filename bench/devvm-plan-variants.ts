@@ -1,0 +1,172 @@
+// Diagnosis, not the official benchmark: what in the `workstations-devvm` stack's JSON
+// costs `terraform plan` time. Synthesizes the stack for a generated roster (test site,
+// capacity raised), writes variants of the same JSON with one feature removed, builds the
+// state an apply would write (from each variant's own first plan, as bench/plan-bench.ts
+// does) and times a no-op plan of each, side by side, for every size.
+//
+//   npx tsx bench/devvm-plan-variants.ts [--sizes 300,1000] [--variants as-is,no-prov,...] [--reps 1] [--floor]
+//
+// Variants: as-is | no-prov (no provisioner/connection blocks) | no-self (provisioners whose
+// commands do not reference self) | const-conn (connection from constants, not self.input) |
+// no-depends (no depends_on) | objects (the locals as nested objects, the design before
+// 2026-12-01) | string-desired (profile's desired left a JSON string); `a+b` applies both.
+// --floor: instead, a bare stand-in (one terraform_data for_each block over a locals map of
+// tiny strings) with as many instances as the stack has: Terraform's own cost.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { buildApp } from '../src/app';
+import { parseRoster, parseSite } from '../src/roster/load';
+import { formatProblem } from '../src/roster/problems';
+import { benchSiteYaml, generateRoster } from './roster-gen';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+if (process.argv.includes('--help')) {
+  process.stdout.write(`${readFileSync(__filename, 'utf8').split('\nimport ')[0].replace(/^\/\/ ?/gm, '')}\n`);
+  process.exit(0);
+}
+
+export function synthDevvm(people: number): Json {
+  const siteText = benchSiteYaml();
+  const site = parseSite('site.yaml', siteText);
+  if (!site.ok) throw new Error(site.problems.map(formatProblem).join('\n'));
+  const roster = parseRoster('roster.yaml', stringify(generateRoster(people)), site.value);
+  if (!roster.ok) throw new Error(roster.problems.map(formatProblem).join('\n'));
+  const out = mkdtempSync(join(tmpdir(), 'devvm-variants-synth-'));
+  try {
+    buildApp({ roster: roster.value, site: site.value }, out, { configBaseCommit: false }).app.synth();
+    return JSON.parse(readFileSync(join(out, 'stacks/workstations-devvm/cdk.tf.json'), 'utf8'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const VARIANTS: Record<string, (tf: Json) => void> = {
+  'as-is': () => {},
+  'no-prov': (tf) => {
+    for (const r of Object.values(tf.resource.terraform_data) as Json[]) {
+      delete r.provisioner;
+      delete r.connection;
+    }
+  },
+  'no-self': (tf) => {
+    for (const r of Object.values(tf.resource.terraform_data) as Json[]) {
+      for (const p of r.provisioner ?? []) for (const body of Object.values(p) as Json[]) if (body.inline) body.inline = body.inline.map(() => 'true');
+    }
+  },
+  'const-conn': (tf) => {
+    for (const r of Object.values(tf.resource.terraform_data) as Json[]) {
+      if (!r.connection) continue;
+      for (const k of ['host', 'port', 'user', 'host_key']) r.connection[k] = r.input[k];
+    }
+  },
+  'no-depends': (tf) => {
+    for (const r of Object.values(tf.resource.terraform_data) as Json[]) delete r.depends_on;
+  },
+  // The design before the JSON-text locals: nested objects in locals, each.value in the resource.
+  objects: (tf) => {
+    for (const name of ['accounts', 'profiles']) tf.locals[name] = Object.fromEntries(Object.entries(tf.locals[name] as Record<string, string>).map(([k, v]) => [k, JSON.parse(v)]));
+    const { account, profile } = tf.resource.terraform_data;
+    account.input.account = '${each.value}';
+    account.triggers_replace.uid = '${each.value.uid}';
+    profile.triggers_replace.desired = '${each.value}';
+  },
+  // The profile's desired state left a string in the resource (faster still, but the plan
+  // would show one changed JSON line instead of the attribute that changed).
+  'string-desired': (tf) => {
+    tf.resource.terraform_data.profile.triggers_replace.desired = '${each.value}';
+  },
+};
+
+function run(dir: string, args: string[]): { seconds: number; cpu: number; out: string } {
+  const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', 'terraform', ...args, '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0 && r.status !== 2) throw new Error(`terraform ${args.join(' ')}: ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
+  const [s, u, sy] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return { seconds: s, cpu: u + sy, out: r.stdout };
+}
+
+function ctyType(v: unknown): unknown {
+  if (v === null) return 'dynamic';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return ['tuple', v.map(ctyType)];
+  return ['object', Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, ctyType(x)]))];
+}
+const dynamic = (v: unknown) => (v === null || v === undefined ? null : { value: v, type: ctyType(v) });
+
+function stateFromPlan(planJson: string): string {
+  const plan = JSON.parse(planJson);
+  const byName = new Map<string, Json[]>();
+  for (const r of plan.planned_values.root_module.resources ?? []) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  let n = 0;
+  const resources = [...byName].map(([name, instances]) => ({
+    mode: 'managed', type: 'terraform_data', name, provider: 'provider["terraform.io/builtin/terraform"]',
+    instances: instances.map((r) => ({
+      ...(r.index !== undefined ? { index_key: r.index } : {}),
+      schema_version: 0,
+      attributes: { id: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`, input: dynamic(r.values.input), output: dynamic(r.values.input), triggers_replace: dynamic(r.values.triggers_replace) },
+      sensitive_attributes: [],
+    })),
+  }));
+  return JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 1, lineage: '00000000-0000-0000-0000-000000000000', outputs: {}, resources, check_results: null });
+}
+
+export function noopPlan(tf: Json, reps = 1): { seconds: number[]; cpu: number[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'devvm-variant-'));
+  try {
+    delete tf.terraform?.backend;
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(tf));
+    run(dir, ['init', '-input=false']);
+    run(dir, ['plan', '-input=false', '-lock=false', '-out=first']);
+    const show = spawnSync('terraform', ['show', '-json', 'first'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
+    writeFileSync(join(dir, 'terraform.tfstate'), stateFromPlan(show.stdout));
+    const seconds: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const p = run(dir, ['plan', '-input=false', '-lock=false', '-detailed-exitcode']);
+      if (!p.out.includes('No changes.')) throw new Error(`not a no-op:\n${p.out.slice(0, 3000)}`);
+      seconds.push(p.seconds);
+      cpu.push(p.cpu);
+    }
+    return { seconds, cpu };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A bare for_each block over a locals map of `n` tiny strings. */
+function floorConfig(n: number): Json {
+  const m = Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, `v${i}`]));
+  return { locals: { m }, resource: { terraform_data: { r: { for_each: '${local.m}', triggers_replace: { desired: '${each.value}' } } } } };
+}
+
+if (require.main === module) {
+  const sizes = (option('sizes') ?? '300,1000').split(',').map(Number);
+  const variants = (option('variants') ?? Object.keys(VARIANTS).join(',')).split(',');
+  const reps = Number(option('reps') ?? 1);
+  mkdirSync(tmpdir(), { recursive: true });
+  for (const size of sizes) {
+    const base = synthDevvm(size);
+    if (process.argv.includes('--floor')) {
+      const n = Object.keys(base.locals.accounts).length + Object.keys(base.locals.profiles).length + 3;
+      const r = noopPlan(floorConfig(n), reps);
+      console.log(`${size} people  floor: ${n} bare instances, no-op plan ${r.seconds.map((x) => x.toFixed(2)).join('/')} s  cpu ${r.cpu.map((x) => x.toFixed(2)).join('/')} s`);
+      continue;
+    }
+    for (const v of variants) {
+      const tf = structuredClone(base);
+      for (const part of v.split('+')) VARIANTS[part](tf);
+      const r = noopPlan(tf, reps);
+      console.log(`${size} people  ${v.padEnd(14)} no-op plan ${r.seconds.map((s) => s.toFixed(2)).join('/')} s  cpu ${r.cpu.map((s) => s.toFixed(2)).join('/')} s`);
+    }
+  }
+}
