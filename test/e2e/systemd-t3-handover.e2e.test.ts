@@ -176,4 +176,16 @@ describeE2E('systemd host: t3-serve env files, drop-in order and the hand-over f
     expect((await agent(h, ['status'])).stdout).toContain('(host) writer of /etc/claude-code/managed-settings.json: workstations (site devvm.writers.managed_settings)');
     expect((await tf.planNoChanges()).noChanges).toBe(true);
   });
+  it('a slice drop-in of ours under its old name (50-workstations-memory.conf) is migrated to the 90- name', async () => {
+    const h = host();
+    // As a host converged by the previous agent left it: the file and its ledger entry under the old name.
+    const dir = '/etc/systemd/system/user-1000.slice.d';
+    await h.execOk(['mv', `${dir}/90-workstations-memory.conf`, `${dir}/50-workstations-memory.conf`]);
+    await h.execOk(['node', '-e', `const f='/var/lib/workstations/state.json';const s=JSON.parse(require('fs').readFileSync(f));s.files['${dir}/50-workstations-memory.conf']=s.files['${dir}/90-workstations-memory.conf'];delete s.files['${dir}/90-workstations-memory.conf'];require('fs').writeFileSync(f,JSON.stringify(s))`]);
+    const synth = synthDevvm(h, roster, site(h, { user_maps: 'workstations', managed_settings: 'workstations', units: 'workstations' }));
+    const r = await agent(h, ['converge', synth.convergeArg.wizard]);
+    expect(linesOf(r.stdout, 'wizard')).toContain('wizard: memory-slice: changed (moved from 50-workstations-memory.conf to 90-workstations-memory.conf; created)');
+    expect((await h.execOk(['ls', dir])).stdout.trim().split('\n')).toEqual(['90-workstations-memory.conf']);
+    expect(await sliceOf(h, UIDS.wizard)).toEqual(sliceBudget('16G'));
+  });
 });
