@@ -66,8 +66,9 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   let owner = ownership(ctx, path, scope);
   let reclaimed = false;
   if (owner === 'foreign' && ((opts.reclaim && ctx.state.files[path]) || (opts.takeOver && !ctx.state.files[path] && !opts.person))) {
+    // A hand edit of a file we wrote is drift replaced; a file we never wrote is taken over.
+    reclaimed = Boolean(ctx.state.files[path]);
     owner = 'ours';
-    reclaimed = !opts.takeOver;
   }
   if (owner === 'foreign') return skipped(`${path} was not written by the agent: kept as is`);
   const want = sha256(content);
