@@ -99,6 +99,10 @@ describeE2E('systemd host: t3-serve env files, drop-in order and the hand-over f
     expect(pre.stdout).toMatch(/\(host\): preflight: FAILED \(devvm not ready: the shipped reconciler t3-provision-users is still installed .*Retire it first \(README "Moving today's devvm onto the roster", step "Hand over from the reconciler"\)/);
     for (const u of Object.keys(UIDS)) expect((await h.exec(['getent', 'passwd', u])).code).not.toBe(0);
     expect(await sha256s(h, Object.keys(SEED))).toEqual(seeded);
+    // status names the writers the host resource stored, and warns: two writers would fight.
+    expect((await agent(h, ['status'])).stdout).toMatch(
+      /\(host\) WARNING: reconciler t3-provision-users is installed \(t3-provision-users\.timer active.*\) while workstations writes devvm\.writers\.units, devvm\.writers\.user_maps, devvm\.writers\.managed_settings: two writers fight/,
+    );
   });
 
   it('every writer reconciler: converges the rest, leaves the reconciler\'s files byte-identical, and our budget beats 50-devvm-resource.conf', async () => {
