@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { writeFileAtomic } from './atomic';
 import { WorkstationState } from './input';
 import { STATE_DIR } from './paths';
+import { defaultWebKey } from '../src/roster/values';
 
 const DIR = `${STATE_DIR}/desired`;
 
@@ -12,9 +13,19 @@ export function storeDesired(ws: WorkstationState): void {
   writeFileAtomic(`${DIR}/${ws.osUser}.json`, `${JSON.stringify(ws, null, 2)}\n`, { mode: 0o600, uid: 0, gid: 0 });
 }
 
+/**
+ * A stored state; one stored before the web key was part of the input gets the default
+ * (the local part of the Authentik username), as derive gives it when the roster says nothing.
+ */
+function parseStored(text: string): WorkstationState {
+  const json = JSON.parse(text) as Record<string, unknown>;
+  if (json && typeof json === 'object' && json.webKey === undefined && typeof json.authentikUser === 'string') json.webKey = defaultWebKey(json.authentikUser);
+  return WorkstationState.parse(json);
+}
+
 export function loadDesired(osUser: string): WorkstationState | undefined {
   const file = `${DIR}/${osUser}.json`;
-  return existsSync(file) ? WorkstationState.parse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+  return existsSync(file) ? parseStored(readFileSync(file, 'utf8')) : undefined;
 }
 
 export function allDesired(): WorkstationState[] {
@@ -22,7 +33,7 @@ export function allDesired(): WorkstationState[] {
   return readdirSync(DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => WorkstationState.parse(JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8'))));
+    .map((f) => parseStored(readFileSync(`${DIR}/${f}`, 'utf8')));
 }
 
 /**

@@ -16,6 +16,12 @@ export interface ManagedWriteOptions extends WriteOptions {
   /** Root-owned layer files only: a hand edit is drift, replaced rather than kept. */
   readonly reclaim?: boolean;
   /**
+   * Root-owned host-wide files whose writer is this product (site devvm.writers): a file
+   * the agent never wrote (no ledger entry: the previous writer's) is replaced. One it
+   * wrote and someone edited since is still kept.
+   */
+  readonly takeOver?: boolean;
+  /**
    * The file lives in a person's home: no symlink below the home is followed, and the file
    * or directory is written BY the person (runuser), so even a symlink swapped in at the
    * last moment can only reach what they could write themselves.
@@ -59,14 +65,20 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   const scope = opts.person ? { home: opts.person.home, uid: opts.uid } : undefined;
   let owner = ownership(ctx, path, scope);
   let reclaimed = false;
-  if (owner === 'foreign' && opts.reclaim && ctx.state.files[path]) {
+  if (owner === 'foreign' && ((opts.reclaim && ctx.state.files[path]) || (opts.takeOver && !ctx.state.files[path] && !opts.person))) {
+    // A hand edit of a file we wrote is drift replaced; a file we never wrote is taken over.
+    reclaimed = Boolean(ctx.state.files[path]);
     owner = 'ours';
-    reclaimed = true;
   }
   if (owner === 'foreign') return skipped(`${path} was not written by the agent: kept as is`);
   const want = sha256(content);
   const current = owner === 'ours' ? sha256(readLedgerFile(path, scope)) : undefined;
   if (current === want) {
+    if (opts.takeOver && !ctx.state.files[path] && !ctx.dryRun) {
+      // Already what we would write: recorded as ours from now on.
+      ctx.state.files[path] = { sha256: want };
+      ctx.save();
+    }
     return ensureModeOwner(ctx, path, opts) ? changed('mode or owner fixed') : ok();
   }
   if (ctx.dryRun) return changed(owner === 'absent' ? `would create ${path}` : `would rewrite ${path}`);

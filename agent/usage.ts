@@ -18,7 +18,7 @@ export const AGENT_COMMANDS: Readonly<Record<string, AgentCommandHelp>> = {
   converge: { args: '<b64 Workstation>', summary: "converge one person's Workstation profile", caller: 'terraform' },
   offboard: { args: '<b64 AccountSpec>', summary: 'lock the account, archive the home, tombstone the uid (destroy-time)', caller: 'terraform' },
   plan: { args: '[<b64 Workstation>]', summary: 'dry run of converge (everyone converged so far, or one): every change, nothing changed', caller: 'admin' },
-  status: { args: '', summary: 'accounts, their state and drift', caller: 'admin' },
+  status: { args: '', summary: 'accounts, their state and drift; the writer of each host-wide file, the shipped reconciler, foreign slice drop-ins', caller: 'admin' },
   tombstones: { args: '', summary: 'offboarding tombstones as JSON (read-only; `npm run plan` reads it over SSH)', caller: 'admin' },
   purge: { args: '<os_user>', summary: 'delete an offboarded account and its home after verifying the archive', caller: 'admin' },
   cutover: {

@@ -46,7 +46,7 @@ export class WorkstationsDevvmStack extends TerraformStack {
     tier1Backend(this, DEVVM_STACK);
 
     const workstations = desired.people.flatMap((p): WorkstationState[] => (p.workstation ? [p.workstation] : []));
-    this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec() });
+    this.host = new DevvmHost(this, 'host', { site, agent, spec: hostSpec(site) });
     this.configBaseCommit = new TerraformVariable(this, CONFIG_BASE_COMMIT_VAR, {
       type: 'string',
       nullable: false,

@@ -19,10 +19,35 @@ import { probe, run } from '../exec';
 import { ownership, writeManaged } from '../managed-files';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
 import { hostScriptProblem } from './host-scripts';
+import { keepHandoverCopy } from '../handover';
+import { hostWriters } from '../host-spec-store';
+import { safeReadIfExists } from '../safe-read';
+import { sha256 } from '../atomic';
+import { reconcilerConflict, reconcilerOnHost } from './reconciler';
 
 const SUBJECT = '(claude-layer)';
 /** Managed directories Claude Code watches; they must exist before sessions start. */
 export const LINKED_DIRS = ['skills', 'agents', 'output-styles'] as const;
+
+/**
+ * managed-settings.json has a writer (site devvm.writers.managed_settings): while it is the
+ * shipped reconciler, the file is read and reported, never written; once it is this
+ * product, the reconciler's file is taken over (a copy kept for the undo), and a hand edit
+ * after that is drift, replaced like every layer file.
+ */
+function managedSettings(ctx: Context, f: ClaudeLayerSpec['files'][number]): Outcome {
+  const path = join(MANAGED_DIR, f.path);
+  const writers = hostWriters();
+  if (writers.managedSettings === 'reconciler') {
+    const current = safeReadIfExists(path);
+    return skipped(`writer: reconciler (site devvm.writers.managed_settings): ${path} ${current ? `kept (sha256 ${sha256(current).slice(0, 12)})` : 'absent'}, not written`);
+  }
+  const conflict = reconcilerConflict(writers, reconcilerOnHost(ctx.systemd));
+  if (conflict) return failed(conflict);
+  const saved = keepHandoverCopy(ctx, path);
+  const outcome = writeManaged(ctx, path, f.content, { uid: 0, gid: 0, mode: f.mode, reclaim: true, takeOver: true });
+  return saved && outcome.kind === 'changed' ? changed(`taken over from its previous writer, previous content in ${saved}`) : outcome;
+}
 
 /** Why a rendered file must not be installed, or undefined when it is valid. */
 export function invalidReason(path: string, content: string): string | undefined {
@@ -69,7 +94,7 @@ export function installClaudeLayer(ctx: Context, report: Reporter, spec: ClaudeL
     return outcome.kind === 'skipped' ? failed(`${outcome.why}; move it aside so the managed layer can own it`) : outcome;
   };
   for (const f of spec.hookScripts) report.step(SUBJECT, `hook ${f.path}`, () => own(join(HOOKS_DIR, f.path), f.content, f.mode));
-  for (const f of spec.files) report.step(SUBJECT, f.path, () => own(join(MANAGED_DIR, f.path), f.content, f.mode));
+  for (const f of spec.files) report.step(SUBJECT, f.path, () => (f.path === MANAGED_FILES.base ? managedSettings(ctx, f) : own(join(MANAGED_DIR, f.path), f.content, f.mode)));
   report.step(SUBJECT, 'stale drop-ins', () => removeStaleDropIns(ctx, spec));
   const checkout = report.step(SUBJECT, 'config-base', () => convergeCheckout(ctx, spec.configBase));
   for (const dir of LINKED_DIRS) {

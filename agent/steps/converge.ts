@@ -9,7 +9,9 @@ import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
 import { convergeKubeconfig } from './kubeconfig';
 import { convergeShell } from './shell';
-import { convergeSlice, convergeUnits, endSessions } from './systemd';
+import { convergeSlice, convergeUnitsAs, endSessions } from './systemd';
+import { convergeT3Env } from './t3-env';
+import { hostWriters } from '../host-spec-store';
 
 export function converge(ctx: Context, report: Reporter, ws: WorkstationState): void {
   const u = ws.osUser;
@@ -45,5 +47,8 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
     }
   }
   report.step(u, 'memory-slice', () => convergeSlice(ctx, ws));
-  report.step(u, 'units', () => convergeUnits(ctx, ws));
+  // The env file first: t3-serve@ does not start without it.
+  const writers = hostWriters();
+  report.step(u, 't3-env', () => convergeT3Env(ctx, ws, writers));
+  report.step(u, 'units', () => convergeUnitsAs(ctx, ws, writers));
 }

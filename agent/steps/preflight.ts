@@ -8,6 +8,7 @@ import type { PreflightSpec } from '../input';
 import { commandExists } from '../exec';
 import { failed, ok, Outcome } from '../report';
 import { missingUnitTemplates } from './systemd';
+import { reconcilerPreflight } from './reconciler';
 
 function meminfo(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -32,6 +33,7 @@ export function missingPrerequisites(spec: PreflightSpec): string[] {
   if (spec.systemd && !existsSync('/run/systemd/system')) missing.push('systemd is not running');
   // The devvm ships the per-person unit templates; the agent only enables instances.
   else if (spec.systemd) for (const t of missingUnitTemplates()) missing.push(`unit file not installed: ${t}`);
+  missing.push(...reconcilerPreflight());
   return missing;
 }
 

@@ -7,12 +7,15 @@
 // the devvm, not to this product: preflight names a missing one, and a person whose unit
 // cannot be found gets a FAILED units step (the other units and people still converge).
 import type { WorkstationState } from '../input';
+import type { HostWriters } from '../../src/desired/host-specs';
+import { reconcilerConflict, reconcilerOnHost } from './reconciler';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
-import { writeManaged } from '../managed-files';
-import { userSliceDropIn } from '../paths';
+import { ownership, writeManaged } from '../managed-files';
+import { OLD_SLICE_DROPIN_NAME, SLICE_DROPIN_NAME, userSliceDir, userSliceDropIn } from '../paths';
 import { changed, failed, ok, oneLine, Outcome, skipped } from '../report';
-import { mkdirSync } from 'node:fs';
+import { describeForeign, dropInsOf, foreignSettings } from '../dropins';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const ROOT_FILE = { mode: 0o644, uid: 0, gid: 0 };
@@ -28,15 +31,46 @@ export function sliceDropIn(ws: WorkstationState): string {
   ].join('\n');
 }
 
+/**
+ * Our drop-in under its earlier name (50-..., which sorted after the homelab's
+ * 50-devvm-resource.conf only by luck of the alphabet): removed when it is still ours, so
+ * exactly one file of ours sets the budget. A hand-edited one is foreign and kept (and the
+ * foreign-drop-in check below reports it).
+ */
+function migrateOldSliceDropIn(ctx: Context, uid: number): string | undefined {
+  const old = `${userSliceDir(uid)}/${OLD_SLICE_DROPIN_NAME}`;
+  if (!existsSync(old) || ownership(ctx, old) !== 'ours') return undefined;
+  if (!ctx.dryRun) {
+    unlinkSync(old);
+    delete ctx.state.files[old];
+    ctx.save();
+  }
+  return `${ctx.dryRun ? 'would move' : 'moved'} from ${OLD_SLICE_DROPIN_NAME} to ${SLICE_DROPIN_NAME}`;
+}
+
+/** The foreign drop-ins of the person's slice that set our keys: a problem when one wins. */
+export function sliceForeignDropIns(uid: number): { notes: string[]; problems: string[] } {
+  const found = foreignSettings(dropInsOf(`user-${uid}.slice`), userSliceDropIn(uid));
+  return {
+    notes: found.filter((f) => f.oursWins).map((f) => describeForeign(f, SLICE_DROPIN_NAME)),
+    problems: found.filter((f) => !f.oursWins).map((f) => describeForeign(f, SLICE_DROPIN_NAME)),
+  };
+}
+
 export function convergeSlice(ctx: Context, ws: WorkstationState): Outcome {
   const path = userSliceDropIn(ws.uid);
   if (!ctx.dryRun) mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  const outcome = writeManaged(ctx, path, sliceDropIn(ws), ROOT_FILE);
+  const migrated = migrateOldSliceDropIn(ctx, ws.uid);
+  let outcome = writeManaged(ctx, path, sliceDropIn(ws), ROOT_FILE);
+  if (migrated && outcome.kind !== 'failed' && outcome.kind !== 'skipped') outcome = changed([migrated, outcome.kind === 'changed' ? outcome.detail : undefined].filter(Boolean).join('; '));
   if (outcome.kind === 'changed' && !ctx.dryRun) {
-    if (!ctx.systemd) return changed(`${outcome.detail ?? 'written'}; daemon-reload skipped (no systemd)`);
+    if (!ctx.systemd) outcome = changed(`${outcome.detail ?? 'written'}; daemon-reload skipped (no systemd)`);
     // daemon-reload re-reads the drop-in: a running slice takes the new budget at once.
-    run('systemctl', ['daemon-reload']);
+    else run('systemctl', ['daemon-reload']);
   }
+  // A foreign drop-in that sorts after ours would silently replace the roster's budget.
+  const { problems } = sliceForeignDropIns(ws.uid);
+  if (problems.length) return failed(problems.join('; '));
   return outcome;
 }
 
@@ -138,6 +172,18 @@ export function convergeUnits(ctx: Context, ws: WorkstationState): Outcome {
   const did = actions.length ? (ctx.dryRun ? `would: ${actions.join(', ')}` : actions.join(', ')) : '';
   if (problems.length) return failed([...problems, ...(did ? [`done: ${did}`] : [])].join('; '));
   return did ? changed(did) : ok();
+}
+
+/**
+ * The units step as the site's writers say: while the shipped reconciler writes the
+ * per-person units (devvm.writers.units = reconciler) they are only reported; while it is
+ * still installed and this product is their writer, nothing is done (two writers fight).
+ */
+export function convergeUnitsAs(ctx: Context, ws: WorkstationState, writers: HostWriters): Outcome {
+  if (writers.units === 'reconciler') return skipped('writer: reconciler (site devvm.writers.units): units left as they are');
+  const conflict = reconcilerConflict(writers, reconcilerOnHost(ctx.systemd));
+  if (conflict) return failed(conflict);
+  return convergeUnits(ctx, ws);
 }
 
 function sleepMs(ms: number): void {

@@ -33,6 +33,8 @@ export class DevvmHost extends Construct {
       triggersReplace: {
         agent_sha256: props.agent.sha256,
         pane_memory_max: props.spec.paneMemoryMax,
+        // A hand-over step (site devvm.writers) re-runs the host: it takes the file over.
+        writers: props.spec.writers,
       },
       input: { ...connectionInput(props.site), spec: terraformLiteral(props.spec) },
       connection: connectionFromSelf(),

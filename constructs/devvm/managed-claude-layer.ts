@@ -36,6 +36,9 @@ export class ManagedClaudeLayer extends Construct {
         layer_sha256: layer.sha256,
         agent_sha256: props.agentSha256,
         config_base_commit: props.configBaseCommit ?? 'unresolved',
+        // The hand-over of managed-settings.json (site devvm.writers) re-installs the layer;
+        // the agent reads the writer from the host spec the host resource stored first.
+        ...(site.devvm.writers.managed_settings === 'reconciler' ? { managed_settings_writer: 'reconciler' } : {}),
       },
       input: connectionInput(site),
       connection: connectionFromSelf(),

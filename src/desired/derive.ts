@@ -80,6 +80,7 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
     tier: person.tier,
     email: person.email,
     authentikUser: person.authentik_user,
+    webKey: ws.web_key ?? defaultWebKey(person.authentik_user),
     legacy: ws.legacy,
     state: parked ? 'parked' : 'active',
     home: `/home/${osUser}`,

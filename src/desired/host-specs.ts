@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { AbsPath, BranchName, GitUrl, OsUser, Size, Uid } from '../roster/values';
 import type { WorkstationState } from './types';
-import type { Site } from '../roster/site-schema';
+import { HOST_FILE_WRITERS, type Site } from '../roster/site-schema';
 
 /** The immutable identity of an account plus what offboarding needs (kept in `self.input`). */
 export const AccountSpec = z.strictObject({
@@ -17,14 +17,34 @@ export const AccountSpec = z.strictObject({
 export type AccountSpec = z.infer<typeof AccountSpec>;
 
 /**
+ * Who writes each host-wide file (site devvm.writers): the shipped hourly reconciler
+ * (`t3-provision-users`) or this product. One writer at a time: a file whose writer is
+ * `reconciler` is read and reported by the agent, never written.
+ */
+export const HostWriters = z.strictObject({
+  /** /etc/ttyd-user-map, /etc/ttyd-admins, /etc/t3-serve/dispatch.json. */
+  userMaps: z.enum(HOST_FILE_WRITERS),
+  /** /etc/claude-code/managed-settings.json. */
+  managedSettings: z.enum(HOST_FILE_WRITERS),
+  /** The per-person t3-serve@ units and their /etc/t3-serve/<os_user>.env files. */
+  units: z.enum(HOST_FILE_WRITERS),
+});
+export type HostWriters = z.infer<typeof HostWriters>;
+
+/** Every host-wide file is this product's (the site default). */
+export const ALL_WORKSTATIONS: HostWriters = { userMaps: 'workstations', managedSettings: 'workstations', units: 'workstations' };
+
+/**
  * Host-wide content that concerns nobody in particular. Nothing per person lives here: the
  * ttyd user map and the t3-serve dispatch table are regenerated on the host from the
  * desired states the agent stores (agent/desired-store.ts), so a one-person change never
- * replaces the host resource.
+ * replaces the host resource. The agent stores it on the host (agent/host-spec-store.ts):
+ * every later command reads the writers from there.
  */
 export const HostSpec = z.strictObject({
   /** MemoryMax of each tmux pane scope. */
   paneMemoryMax: Size,
+  writers: HostWriters,
 });
 export type HostSpec = z.infer<typeof HostSpec>;
 
@@ -34,8 +54,9 @@ export function accountSpec(ws: WorkstationState, site: Site): AccountSpec {
   return { osUser: ws.osUser, uid: ws.uid, home: ws.home, shell: ws.shell, archiveDir: site.devvm.archive_dir };
 }
 
-export function hostSpec(): HostSpec {
-  return { paneMemoryMax: PANE_MEMORY_MAX };
+export function hostSpec(site: Site): HostSpec {
+  const w = site.devvm.writers;
+  return { paneMemoryMax: PANE_MEMORY_MAX, writers: { userMaps: w.user_maps, managedSettings: w.managed_settings, units: w.units } };
 }
 
 /** Base64 of canonical JSON: safe to put on a command line (no shell metacharacters). */

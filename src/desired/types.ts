@@ -2,7 +2,7 @@
 // The devvm half is a zod schema because it crosses to the host: the host agent parses
 // its input with exactly this schema before acting (one definition, two sides).
 import { z } from 'zod';
-import { AbsPath, BranchName, Email, GitUrl, Namespace, OsUser, RepoName, Size, Tier, Uid, Username } from '../roster/values';
+import { AbsPath, BranchName, Email, GitUrl, Namespace, OsUser, RepoName, Size, Tier, Uid, Username, WebKey } from '../roster/values';
 import { MANAGED_UNIX_GROUPS } from '../tiers/profiles';
 import { KUBELOGIN_GRANT_TYPES } from '../roster/site-schema';
 
@@ -36,6 +36,13 @@ export const WorkstationState = z.strictObject({
   tier: Tier,
   email: Email,
   authentikUser: Username,
+  /**
+   * The person's key in the web terminal's /etc/ttyd-user-map (`<webKey>=<osUser>`),
+   * /etc/ttyd-admins and t3's dispatch.json: the web terminal authenticates the Authentik
+   * identity, whose username is often an email; the maps key on its local part (or the
+   * roster's workstation.web_key). Unique, case-insensitive, among workstations (roster rules).
+   */
+  webKey: WebKey,
   /** Predates the roster: converge is additive only until `cutover`. */
   legacy: z.boolean(),
   /** active: daemons on; parked: account and data kept, daemons disabled. */

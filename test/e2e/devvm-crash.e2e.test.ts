@@ -92,7 +92,7 @@ async function readOrNull(h: TestHost, path: string): Promise<string | null> {
 async function expectNoPartialFiles(h: TestHost, u: string, [a, b]: [WorkstationState, WorkstationState], mirrorHead: string) {
   const kube = await readOrNull(h, `/home/${u}/.kube/config`);
   expect([u, 'kubeconfig', [null, renderKubeconfig(a), renderKubeconfig(b)].includes(kube)]).toEqual([u, 'kubeconfig', true]);
-  const slice = await readOrNull(h, `/etc/systemd/system/user-${a.uid}.slice.d/50-workstations-memory.conf`);
+  const slice = await readOrNull(h, `/etc/systemd/system/user-${a.uid}.slice.d/90-workstations-memory.conf`);
   expect([u, 'slice', [null, sliceDropIn(a), sliceDropIn(b)].includes(slice)]).toEqual([u, 'slice', true]);
   if (await h.exists(`/home/${u}/code`)) {
     expect(await h.exists(`/home/${u}/code/.git/workstations-clone`)).toBe(true);
@@ -143,7 +143,7 @@ describeE2E('devvm facet: crash safety and concurrency of the agent', () => {
       const failures = rerun.stdout.split('\n').filter((l) => l.includes(': FAILED'));
       expect([trial, u, rerun.code, rerun.stderr, failures]).toEqual([trial, u, 0, '', []]);
       expect(await h.readFile(`/home/${u}/.kube/config`)).toBe(renderKubeconfig(target));
-      expect(await h.readFile(`/etc/systemd/system/user-${target.uid}.slice.d/50-workstations-memory.conf`)).toBe(sliceDropIn(target));
+      expect(await h.readFile(`/etc/systemd/system/user-${target.uid}.slice.d/90-workstations-memory.conf`)).toBe(sliceDropIn(target));
       expect(await groupsOf(h, u)).toEqual([...target.unixGroups, u].sort());
       await expectNoPartialFiles(h, u, both, mirrorHead);
       const leftovers = await h.execOk(['find', ...LEFTOVER_DIRS, ...LEFTOVER]);

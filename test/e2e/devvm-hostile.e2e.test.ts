@@ -88,7 +88,7 @@ describeE2E('hostile values are refused by the agent on the host', () => {
     ['onboard: osUser', ['onboard', b64({ ...account, osUser: `eve;touch ${PWNED}` })], /invalid input: osUser: /],
     ['offboard: archive dir', ['offboard', b64({ ...account, archiveDir: `/tmp/${INJECT}` })], /invalid input: archiveDir: /],
     ['converge: ttyd map line', ['converge', b64({ ...ws, authentikUser: 'emil\nroot=root' })], /invalid input: authentikUser: /],
-    ['host: per-person content', ['host', b64({ ...hostSpec(), people: [] })], /invalid input: \(root\): Unrecognized key/],
+    ['host: per-person content', ['host', b64({ ...hostSpec(exampleInputs().site), people: [] })], /invalid input: \(root\): Unrecognized key/],
     ['not base64 at all', ['converge', INJECT], /argument is not base64/],
     ['cutover: os_user', ['cutover', `emo;touch ${PWNED}`], /invalid os_user/],
     ['purge: os_user', ['purge', INJECT], /invalid os_user/],

@@ -106,7 +106,7 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
     }
     const budgets: Record<string, [string, string]> = { wizard: ['admin', '16G'], emo: ['power-user', '8G'], ancamilea: ['namespace-owner', '6G'] };
     for (const [u, [tier, max]] of Object.entries(budgets)) {
-      const file = `/etc/systemd/system/user-${UIDS[u]}.slice.d/50-workstations-memory.conf`;
+      const file = `/etc/systemd/system/user-${UIDS[u]}.slice.d/90-workstations-memory.conf`;
       expect(await h.readFile(file)).toBe(sliceDropInText(u, tier, max));
       expect(await h.stat(file)).toMatchObject({ mode: 0o644, uid: 0 });
       expect([u, await sliceOf(h, UIDS[u])]).toEqual([u, sliceBudget(max)]);

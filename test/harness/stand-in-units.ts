@@ -1,6 +1,6 @@
 // Stand-ins for the unit templates the homelab's devvm ships and the product only enables
 // or disables: `t3-serve@.service` (the per-person T3 web session, reading
-// /etc/t3-serve/<user>.env) and `claude-auth-sync@.{service,timer}` (the per-person Claude
+// /etc/t3-serve/<user>.env, which must exist, and T3_PORT from it) and `claude-auth-sync@.{service,timer}` (the per-person Claude
 // auth sync). They run as the person and do nothing but exist and stay up, which is all
 // the agent relies on. Written into the systemd test host's root before it boots.
 import * as fs from 'node:fs';
@@ -13,7 +13,8 @@ export const STAND_IN_UNITS: Readonly<Record<string, string>> = {
     '',
     '[Service]',
     'User=%i',
-    'EnvironmentFile=-/etc/t3-serve/%i.env',
+    // As the real unit: no `-`, so a missing env file fails the start.
+    'EnvironmentFile=/etc/t3-serve/%i.env',
     'ExecStart=/bin/sleep infinity',
     '',
     '[Install]',

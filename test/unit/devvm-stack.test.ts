@@ -132,8 +132,9 @@ test('parking one person changes only their profile: never the host, never an ac
 });
 
 test('the host resource uploads the agent and installs host-wide content only, under named triggers', () => {
-  expect(data.host.triggers_replace).toEqual({ agent_sha256: agentSha, pane_memory_max: '6G' });
-  expect(data.host.input.spec).toEqual({ paneMemoryMax: '6G' });
+  const writers = { userMaps: 'workstations', managedSettings: 'workstations', units: 'workstations' };
+  expect(data.host.triggers_replace).toEqual({ agent_sha256: agentSha, pane_memory_max: '6G', writers });
+  expect(data.host.input.spec).toEqual({ paneMemoryMax: '6G', writers });
   expect(data.host.provisioner[2]['remote-exec'].inline).toEqual([
     `node /var/lib/workstations/upload/agent-${agentSha.slice(0, 16)}.js host \${base64encode(jsonencode(self.input.spec))}`,
   ]);
@@ -146,4 +147,17 @@ test('the managed Claude layer is replaced by its content hash', () => {
   expect(data.claude_layer.triggers_replace).toEqual({ agent_sha256: agentSha, config_base_commit: '${var.config_base_commit}', layer_sha256: layerSha });
   expect((tf as unknown as { variable: Record<string, unknown> }).variable.config_base_commit).toMatchObject({ type: 'string', default: 'unresolved', nullable: false });
   expect(data.claude_layer.depends_on).toEqual(['terraform_data.host']);
+});
+
+test('a hand-over step (site devvm.writers) replaces the host and, for managed settings, the layer; never a profile or account', () => {
+  const site = structuredClone(inputs.site);
+  site.devvm.writers = { user_maps: 'reconciler', managed_settings: 'reconciler', units: 'reconciler' };
+  const afterTf = synthDevvm({ roster: inputs.roster, site });
+  const after = afterTf.resource.terraform_data as Record<string, Resource>;
+  expect(after.host.triggers_replace.writers).toEqual({ userMaps: 'reconciler', managedSettings: 'reconciler', units: 'reconciler' });
+  expect(after.host.input.spec.writers).toEqual(after.host.triggers_replace.writers);
+  expect(after.claude_layer.triggers_replace).toEqual({ ...data.claude_layer.triggers_replace, managed_settings_writer: 'reconciler' });
+  expect(after.account).toEqual(data.account);
+  expect(after.profile).toEqual(data.profile);
+  expect(afterTf.locals).toEqual(tf.locals);
 });
