@@ -8,6 +8,8 @@ export const STATE_FILE = `${STATE_DIR}/state.json`;
 export const LOCK_FILE = `${STATE_DIR}/agent.lock`;
 export const MIRROR_DIR = `${STATE_DIR}/mirrors`;
 export const SNAPSHOT_DIR = `${STATE_DIR}/cutover`;
+/** Journals of code_layout moves in progress (agent/steps/layout.ts), one per person. */
+export const LAYOUT_DIR = `${STATE_DIR}/layout`;
 export const TTYD_USER_MAP = '/etc/ttyd-user-map';
 export const T3_DISPATCH = '/etc/t3-serve/dispatch.json';
 export const TMUX_SCOPE_DROPIN = '/etc/systemd/user/tmux-spawn-.scope.d/50-workstations-memory.conf';
