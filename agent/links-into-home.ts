@@ -102,6 +102,7 @@ export function linksInto(home: string, except: string): LinkScan {
     const pairs = parsePairs(out);
     for (const p of pairs) if (inside(targetOf(p.path, p.link), target)) links.push({ owner: o.name, path: p.path, target: p.link });
   }
+  links.sort((a, b) => (a.owner + '\0' + a.path < b.owner + '\0' + b.path ? -1 : 1));
   return { links, incomplete, walked: others.length };
 }
 

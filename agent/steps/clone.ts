@@ -218,7 +218,9 @@ function relock(ctx: Context, ws: WorkstationState, target: string): Outcome {
  * so a swapped-in symlink can never make root delete anything outside.
  */
 function removeStaleClones(ws: WorkstationState, parent: string, prefix: string): void {
-  for (const name of readdirSync(parent)) {
+  // Listed as the person too: root never reads a directory through a path they control.
+  const names = runAs(ws.osUser, ws.home, 'find', ['-P', parent, '-mindepth', '1', '-maxdepth', '1', '-printf', '%P\\0']).split('\0').filter(Boolean);
+  for (const name of names) {
     if (name.startsWith(prefix) && /^[0-9a-f]{8}$/.test(name.slice(prefix.length))) {
       runAs(ws.osUser, ws.home, 'rm', ['-rf', '--', `${parent}/${name}`]);
     }
