@@ -9,8 +9,15 @@
 //     code-layout step only, nothing moves, the others converge;
 //   - SIGKILLed mid-move (seeded random moments): the rerun finishes the move (roll forward);
 //   - a hostile person exchanging her directories with symlinks to root's directories
-//     (renameat2 RENAME_EXCHANGE, in a tight loop) during repeated moves changes nothing
-//     outside her own files.
+//     (renameat2 RENAME_EXCHANGE, in a tight loop over every path a move touches, staging
+//     directories included) during 12 converges that each move or resume a move changes
+//     nothing outside her own files: /etc, /root, /usr/local/lib, /var/lib/workstations and
+//     the other homes are fingerprinted (type, mode, owner, link, sha256) before and after.
+//     The loop's exchange count is printed (tens of thousands per run). Chance of a miss:
+//     the moves have no window in which root acts on a path of hers (every look and every
+//     rename runs as lena; root writes only its journal outside the home), so there is no
+//     interleaving to miss; the iterations show the race really ran during the moves, and
+//     the converges' outcomes (refusals, resumed moves) are printed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { encodeSpec } from '../../src/desired/host-specs';
@@ -129,6 +136,7 @@ describeE2E('devvm facet: code_layout changes move the tree as the person', () =
     const h = host();
     ({ tf, synth } = await applyCast(h, castWith('single')));
     ws.single = synth.workstation[U];
+    ws.workspace = synthDevvm(h, castWith('workspace')).workstation[U];
     // lena's work in her single-layout clone: a modified tracked file, untracked files,
     // a plain directory, a link, and project repos of her own nested inside it (committed
     // work plus a modified and an untracked file each).
@@ -156,7 +164,6 @@ describeE2E('devvm facet: code_layout changes move the tree as the person', () =
   it('single -> workspace by a real apply: ~/code becomes ~/code/infra, projects hoisted beside it, all work kept', async () => {
     const h = host();
     synth = synthDevvm(h, castWith('workspace'));
-    ws.workspace = synth.workstation[U];
     tf.setConfig(synth.stackDir);
     const out = (await tf.planAndApply()).output;
     const lines = linesOf(out, U);
@@ -214,12 +221,27 @@ describeE2E('devvm facet: code_layout changes move the tree as the person', () =
   it(`${KILL_TRIALS} seeded SIGKILLs mid-move: the rerun finishes the move, all work kept`, async () => {
     const h = host();
     const rand = prng(KILL_SEED);
-    let layout: 'single' | 'workspace' = 'single';
+    // How long a move takes here (the journal's lifetime, polled every 2 ms), so the kills
+    // spread over the whole move on a fast or a slow machine alike.
+    const journalAt = `${h.rootDir}${JOURNAL}`;
+    let first = 0;
+    let last = 0;
+    const poll = setInterval(() => {
+      if (!existsSync(journalAt)) return;
+      last = Date.now();
+      first ||= last;
+    }, 2);
+    const timed = await agent(h, ['converge', encodeSpec(ws.workspace!)]);
+    clearInterval(poll);
+    expect([timed.code, timed.stdout]).toEqual([0, expect.stringMatching(/code-layout: changed/)]);
+    const moveMs = Math.max(last - first, 20);
+    let layout: 'single' | 'workspace' = 'workspace';
     const landed: string[] = [];
-    // Armed when the journal appears (the plan is made, nothing moved yet): killed 0-300 ms later.
+    // Armed when the journal appears (the plan is made, nothing moved yet); killed at a
+    // stratified random moment of the measured move: trial k of n within its k-th slice.
     for (let trial = 0; trial < KILL_TRIALS; trial++) {
       const to: 'single' | 'workspace' = layout === 'single' ? 'workspace' : 'single';
-      const extraMs = Math.round(rand() * 300);
+      const extraMs = Math.round(((trial + rand()) / KILL_TRIALS) * moveMs);
       const killed = await convergeKilled(h, encodeSpec(ws[to]!), () => existsSync(`${h.rootDir}${JOURNAL}`), extraMs);
       const journal = (await h.exists(JOURNAL)) ? (JSON.parse(await h.readFile(JOURNAL)) as { done: number; steps: unknown[] }) : undefined;
       const finished = /code-layout: changed/.test(killed);
@@ -231,7 +253,7 @@ describeE2E('devvm facet: code_layout changes move the tree as the person', () =
       await expectClean(h, to);
       layout = to;
     }
-    console.log(`layout moves killed (seed ${KILL_SEED}):\n  ${landed.join('\n  ')}`);
+    console.log(`layout moves killed (seed ${KILL_SEED}; an unkilled move took ${moveMs} ms):\n  ${landed.join('\n  ')}`);
     // Enough kills landed inside the move (journal written, not all steps done) to matter.
     expect([landed.filter((l) => l.includes('killed at step')).length >= KILL_TRIALS / 3, landed]).toEqual([true, landed]);
     if (layout === 'workspace') {
