@@ -10,6 +10,7 @@ import { own } from './own';
 import { allDesired } from './desired-store';
 import { ownership, ReadScope } from './managed-files';
 import { UnsafeRead } from './safe-read';
+import { LAYOUT_DIR } from './paths';
 
 /** The files of `paths` that drifted, and those refused (not read), as table text. */
 function driftOf(ctx: Context, paths: string[], scope?: ReadScope): string {
@@ -45,7 +46,9 @@ export function statusTable(ctx: Context): string {
       ws?.tier ?? '-',
       state,
       shadow ? (shadow.locked ? (shadow.expired ? 'locked+expired' : 'locked') : 'open') : '-',
-      driftOf(ctx, files, ws ? { home: ws.home, uid: ws.uid } : undefined),
+      driftOf(ctx, files, ws ? { home: ws.home, uid: ws.uid } : undefined) +
+        // A code_layout move that a kill or a refusal left unfinished (the next converge resumes it).
+        (existsSync(`${LAYOUT_DIR}/${u}.json`) ? `; code-layout move unfinished (${LAYOUT_DIR}/${u}.json)` : ''),
     ]);
   }
   const hostFiles = Object.keys(ctx.state.files).filter((p) => p.startsWith('/etc/') && !p.includes('.slice.d/'));
