@@ -299,4 +299,18 @@ describeE2E('devvm facet: code_layout changes move the tree as the person', () =
     const changes = treeChanges(before, await treeState(h, guarded)).filter((l) => !ownState.test(l));
     expect(changes).toEqual([]);
   });
+  it('never a clone inside a clone: a ~/code git repo not made by the agent is kept; an absent ~/code is made by the person', async () => {
+    const h = host();
+    // After the race lena's tree is whatever she made of it: start over (her files, and the agent's journal of her move).
+    await h.execOk(['rm', '-f', JOURNAL]);
+    await asLena(h, 'rm -rf ~/code ~/.code.layout-* ~/.lnk ~/race.started ~/race.stop && git init -q -b main ~/code');
+    const kept = await agent(h, ['converge', encodeSpec(ws.workspace!)]);
+    expect(linesOf(kept.stdout, U)).toContain(`${U}: infra-clone: skipped (~/code is a git clone: ~/code/infra is not cloned inside it)`);
+    expect(await h.exists(`${HOME}/code/infra`)).toBe(false);
+    await asLena(h, 'rm -rf ~/code');
+    const fresh = await agent(h, ['converge', encodeSpec(ws.workspace!)]);
+    expect([fresh.code, linesOf(fresh.stdout, U)]).toEqual([0, expect.arrayContaining([`${U}: infra-clone: changed (cloned (git-crypt locked))`])]);
+    expect(await h.stat(`${HOME}/code`)).toMatchObject({ type: 'directory', uid: 1010, mode: 0o755 });
+    expect(await h.exists(`${HOME}/code/infra/.git/workstations-clone`)).toBe(true);
+  });
 });
