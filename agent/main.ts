@@ -11,7 +11,7 @@
 //   agent.js status                       accounts, state and drift
 //   agent.js tombstones                   offboarding tombstones as JSON (read by `npm run plan`)
 //   agent.js purge <os_user>              delete account + home after verifying the archive
-//   agent.js cutover <os_user> [--force]  legacy account -> tier target, with snapshot
+//   agent.js cutover <os_user> [--force] [--break-links]  legacy account -> tier target, with snapshot
 //   agent.js rollback <os_user>           restore the cutover snapshot exactly
 //   agent.js --help | <command> --help    usage, arguments, exit codes (agent/usage.ts)
 //
@@ -45,7 +45,7 @@ import { preflight } from './steps/preflight';
 import { purge } from './steps/purge';
 import { AGENT_COMMANDS, agentHelp, commandHelp } from './usage';
 
-const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | tombstones | purge|rollback <os_user> | cutover <os_user> [--force]; see agent.js --help';
+const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | tombstones | purge|rollback <os_user> | cutover <os_user> [--force] [--break-links]; see agent.js --help';
 
 class UsageError extends Error {}
 
@@ -126,7 +126,7 @@ function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
     }
     case 'cutover': {
       const u = osUserArg(arg);
-      return { dryRun: false, run: (ctx, report) => cutover(ctx, report, desiredOf(u), rest.includes('--force')) };
+      return { dryRun: false, run: (ctx, report) => cutover(ctx, report, desiredOf(u), { force: rest.includes('--force'), breakLinks: rest.includes('--break-links') }) };
     }
     case 'rollback': {
       const u = osUserArg(arg);

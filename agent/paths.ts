@@ -10,6 +10,8 @@ export const MIRROR_DIR = `${STATE_DIR}/mirrors`;
 export const SNAPSHOT_DIR = `${STATE_DIR}/cutover`;
 /** The host spec the `host` command last installed (writers of the host-wide files). */
 export const HOST_SPEC_FILE = `${STATE_DIR}/host.json`;
+/** Journals of code_layout moves in progress (agent/steps/layout.ts), one per person. */
+export const LAYOUT_DIR = `${STATE_DIR}/layout`;
 export const TTYD_USER_MAP = '/etc/ttyd-user-map';
 /** Who may "act as" another person in the web terminal: one web key per line. */
 export const TTYD_ADMINS = '/etc/ttyd-admins';

@@ -13,7 +13,7 @@ import { allDesired } from './desired-store';
 import { ownership, ReadScope } from './managed-files';
 import { UnsafeRead } from './safe-read';
 import { hostWriters } from './host-spec-store';
-import { t3EnvFile } from './paths';
+import { LAYOUT_DIR, t3EnvFile } from './paths';
 import { describeFound, HANDOVER_STEP, isDetected, ownedWriters, RECONCILER, reconcilerOnHost, WRITER_FILES } from './steps/reconciler';
 import { sliceForeignDropIns } from './steps/systemd';
 
@@ -51,7 +51,9 @@ export function statusTable(ctx: Context): string {
       ws?.tier ?? '-',
       state,
       shadow ? (shadow.locked ? (shadow.expired ? 'locked+expired' : 'locked') : 'open') : '-',
-      driftOf(ctx, files, ws ? { home: ws.home, uid: ws.uid } : undefined),
+      driftOf(ctx, files, ws ? { home: ws.home, uid: ws.uid } : undefined) +
+        // A code_layout move that a kill or a refusal left unfinished (the next converge resumes it).
+        (existsSync(`${LAYOUT_DIR}/${u}.json`) ? `; code-layout move unfinished (${LAYOUT_DIR}/${u}.json)` : ''),
     ]);
   }
   const hostFiles = Object.keys(ctx.state.files).filter((p) => p.startsWith('/etc/') && !p.includes('.slice.d/') && !/^\/etc\/t3-serve\/[^/]+\.env$/.test(p));

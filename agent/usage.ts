@@ -22,10 +22,13 @@ export const AGENT_COMMANDS: Readonly<Record<string, AgentCommandHelp>> = {
   tombstones: { args: '', summary: 'offboarding tombstones as JSON (read-only; `npm run plan` reads it over SSH)', caller: 'admin' },
   purge: { args: '<os_user>', summary: 'delete an offboarded account and its home after verifying the archive', caller: 'admin' },
   cutover: {
-    args: '<os_user> [--force]',
-    summary: 'move a legacy account to its tier target, snapshotting what it replaces',
+    args: '<os_user> [--force] [--break-links]',
+    summary: "move a legacy account to its tier target, snapshotting what it replaces; first reports other people's links into the home",
     caller: 'admin',
-    options: [['--force', 'cut over even while the person has live interactive sessions']],
+    options: [
+      ['--force', 'cut over even while the person has live interactive sessions'],
+      ['--break-links', "cut over although other people's links into the home (reported) break when it is tightened to 0700"],
+    ],
   },
   rollback: { args: '<os_user>', summary: 'restore the cutover snapshot exactly', caller: 'admin' },
 };

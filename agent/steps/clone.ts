@@ -151,7 +151,7 @@ export function isManagedClone(dir: string): boolean {
   return existsSync(`${dir}/.git/${MARKER}`);
 }
 
-export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, spec: CloneSpec): Outcome {
+export function convergeClone(ctx: Context, ws: WorkstationState, spec: CloneSpec): Outcome {
   const bad = urlProblem(spec.url);
   if (bad) return failed(bad);
   const target = `${ws.home}/${spec.path}`;
@@ -172,8 +172,13 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
   const parent = dirname(target);
   const detour = symlinkedParent(target, ws.home);
   if (detour) return skipped(detour);
-  if (!existsSync(parent)) {
-    run('install', ['-d', '-m', '0755', '-o', String(ws.uid), '-g', String(gid), parent]);
+  if (parent !== ws.home) {
+    // Never a clone inside an existing clone (a single-layout ~/code that did not move):
+    // looked at as the person, like everything in their home.
+    const inClone = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'sh', '-c', '[ -e "$1/.git" ] || [ -L "$1/.git" ]', 'sh', parent], { cwd: ws.home }).status === 0;
+    if (inClone) return skipped(`~/${parent.slice(ws.home.length + 1)} is a git clone: ~/${spec.path} is not cloned inside it`);
+    // Made by the person (their home, their directory): root never creates a path they could race.
+    if (!existsSync(parent)) runAs(ws.osUser, ws.home, 'mkdir', ['-m', '0755', '--', parent]);
   }
   const tmpPrefix = `.${spec.path.split('/').pop()}.clone-`;
   removeStaleClones(ws, parent, tmpPrefix);
@@ -213,7 +218,9 @@ function relock(ctx: Context, ws: WorkstationState, target: string): Outcome {
  * so a swapped-in symlink can never make root delete anything outside.
  */
 function removeStaleClones(ws: WorkstationState, parent: string, prefix: string): void {
-  for (const name of readdirSync(parent)) {
+  // Listed as the person too: root never reads a directory through a path they control.
+  const names = runAs(ws.osUser, ws.home, 'find', ['-P', parent, '-mindepth', '1', '-maxdepth', '1', '-printf', '%P\\0']).split('\0').filter(Boolean);
+  for (const name of names) {
     if (name.startsWith(prefix) && /^[0-9a-f]{8}$/.test(name.slice(prefix.length))) {
       runAs(ws.osUser, ws.home, 'rm', ['-rf', '--', `${parent}/${name}`]);
     }

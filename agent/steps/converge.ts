@@ -3,11 +3,12 @@
 import type { WorkstationState } from '../input';
 import { getAccount } from '../accounts';
 import type { Context } from '../context';
-import { failed, Reporter } from '../report';
+import { failed, oneLine, Reporter, skipped } from '../report';
 import { convergeClone, ensureMirror } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
 import { convergeKubeconfig } from './kubeconfig';
+import { convergeLayout, layoutNeeded, LayoutNeed } from './layout';
 import { convergeShell } from './shell';
 import { convergeSlice, convergeUnitsAs, endSessions } from './systemd';
 import { convergeT3Env } from './t3-env';
@@ -34,21 +35,44 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   const groups = report.step(u, 'groups', () => convergeGroups(ctx, ws));
   if (removing.length > 0 && groups.kind === 'changed') report.step(u, 'sessions', () => endSessions(ctx, ws));
   report.step(u, 'kubeconfig', () => convergeKubeconfig(ctx, ws, gid));
-  const mirror = report.step(u, 'infra-mirror', () => ensureMirror(ctx, ws.infra.url));
-  if (mirror.kind !== 'failed') {
-    report.step(u, 'infra-clone', () =>
-      convergeClone(ctx, ws, gid, { url: ws.infra.url, branch: ws.infra.branch, path: ws.infra.path, locked: !ws.infra.unlocked }),
-    );
+  // A changed code_layout moves the existing tree first (as the person); the step appears
+  // only when there is something to move. If it fails, nothing is cloned for this person:
+  // a clone now would land inside (or beside) the tree that did not move.
+  let need: LayoutNeed | undefined;
+  let layoutFailed = false;
+  try {
+    need = layoutNeeded(ws);
+  } catch (err) {
+    layoutFailed = true;
+    report.record(u, 'code-layout', failed(oneLine(`cannot look at ~/code: ${(err as Error).message}`)));
   }
-  for (const repo of ws.repos) {
-    const m = report.step(u, `repo-mirror ${repo.name}`, () => ensureMirror(ctx, repo.url));
-    if (m.kind !== 'failed') {
-      report.step(u, `repo-clone ${repo.name}`, () => convergeClone(ctx, ws, gid, { url: repo.url, path: repo.path, locked: false }));
-    }
+  if (need) layoutFailed = report.step(u, 'code-layout', () => convergeLayout(ctx, ws, need)).kind !== 'changed';
+  if (layoutFailed) {
+    report.record(u, 'infra-clone', skipped('code-layout did not move the tree: nothing cloned'));
+  } else if (need && ctx.dryRun) {
+    report.record(u, 'infra-clone', skipped('would converge after the move'));
+  } else {
+    cloneAll(ctx, report, ws);
   }
   report.step(u, 'memory-slice', () => convergeSlice(ctx, ws));
   // The env file first: t3-serve@ does not start without it.
   const writers = hostWriters();
   report.step(u, 't3-env', () => convergeT3Env(ctx, ws, writers));
   report.step(u, 'units', () => convergeUnitsAs(ctx, ws, writers));
+}
+
+function cloneAll(ctx: Context, report: Reporter, ws: WorkstationState): void {
+  const u = ws.osUser;
+  const mirror = report.step(u, 'infra-mirror', () => ensureMirror(ctx, ws.infra.url));
+  if (mirror.kind !== 'failed') {
+    report.step(u, 'infra-clone', () =>
+      convergeClone(ctx, ws, { url: ws.infra.url, branch: ws.infra.branch, path: ws.infra.path, locked: !ws.infra.unlocked }),
+    );
+  }
+  for (const repo of ws.repos) {
+    const m = report.step(u, `repo-mirror ${repo.name}`, () => ensureMirror(ctx, repo.url));
+    if (m.kind !== 'failed') {
+      report.step(u, `repo-clone ${repo.name}`, () => convergeClone(ctx, ws, { url: repo.url, path: repo.path, locked: false }));
+    }
+  }
 }

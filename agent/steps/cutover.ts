@@ -3,6 +3,14 @@
 // old ~/code and kubeconfig aside (never deleted), then converges to the tier target.
 // Rollback puts every snapshotted item back exactly; the agent's clone is moved aside.
 //
+// Don't break what others depend on: cutover tightens the home to 0700 (and the private
+// directories, ~/.claude among them). Before it changes anything it looks for other people's
+// symlinks into the home (agent/links-into-home.ts: each other home walked as its owner) and
+// names each one (linking person, link path, target). Found links, or a home that could not be
+// walked completely, stop the cutover with nothing changed, unless the admin passes
+// --break-links (the person who links moves their links first, or agrees they break). Only a
+// home whose mode lets anyone else in is checked: at 0700 such links are broken already.
+//
 // Privilege rule (agent/main.ts): every move inside the home is done AS the person
 // (agent/person-fs.ts), so a symlink or a swap they plant (a `.pre-cutover-<t>` replaced by
 // a link to /etc/shadow, a link loop raced in while rollback runs) can only reach their
@@ -24,6 +32,9 @@ import { safeRead, UnsafeRead } from '../safe-read';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
 import { converge } from './converge';
 import { mkdirSync } from 'node:fs';
+import { describeLinks, linksInto } from '../links-into-home';
+import { runAs } from '../exec';
+import { PRIVATE_DIRS } from './home';
 
 const personOf = (ws: WorkstationState): Person => ({ user: ws.osUser, uid: ws.uid, home: ws.home });
 
@@ -35,6 +46,8 @@ const Snapshot = z.strictObject({
   kubeconfig: z.strictObject({ base64: z.string(), mode: z.number(), uid: z.number(), gid: z.number(), movedTo: z.string() }).nullable(),
   /** Mode of the home before cutover (converge tightens it to 0700). Absent in older snapshots. */
   homeMode: z.number().optional(),
+  /** Modes of the private directories (~/.claude, ...) that existed, by path below the home. */
+  dirModes: z.record(z.string(), z.number()).optional(),
 });
 type Snapshot = z.infer<typeof Snapshot>;
 
@@ -47,7 +60,15 @@ export function liveSessions(uid: number): string[] {
   return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && l.split(/\s+/)[1] !== '?');
 }
 
-export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, force: boolean): void {
+export interface CutoverOptions {
+  /** Cut over while the person has live interactive sessions. */
+  readonly force: boolean;
+  /** Cut over although other people's links into the home will break (they were reported). */
+  readonly breakLinks: boolean;
+}
+
+export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, opts: CutoverOptions): void {
+  const { force } = opts;
   const u = ws.osUser;
   const account = getAccount(u);
   if (!account || account.uid !== ws.uid) {
@@ -63,6 +84,10 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
     report.record(u, 'cutover', failed(`a cutover snapshot already exists (${snapshotFile(u)}): roll back first`));
     return;
   }
+  if (report.step(u, 'links-into-home', () => checkLinksIntoHome(ws, opts.breakLinks)).kind === 'failed') {
+    report.record(u, 'cutover', failed('nothing changed'));
+    return;
+  }
   const t = stamp();
   const code = `${ws.home}/${ws.infra.path.split('/')[0]}`;
   const kube = `${ws.home}/.kube/config`;
@@ -73,6 +98,7 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
     code: describeCode(code),
     kubeconfig: null,
     homeMode: lstatIfAny(ws.home)!.mode & 0o7777,
+    dirModes: privateDirModes(ws),
   };
   if (snap.code.kind !== 'absent') snap.code.movedTo = `${code}.pre-cutover-${t}`;
   const kst = lstatIfAny(kube);
@@ -106,6 +132,32 @@ export function cutover(ctx: Context, report: Reporter, ws: WorkstationState, fo
   }
   converge(ctx, report, { ...ws, legacy: false });
   report.record(u, 'cutover', ok('done: remove `legacy: true` from the roster and apply'));
+}
+
+/**
+ * Other people's links into the home, reported before anything is tightened. Fails (cutover
+ * stops) when there are any, or when a home could not be walked, unless `breakLinks`.
+ */
+function checkLinksIntoHome(ws: WorkstationState, breakLinks: boolean): Outcome {
+  const mode = lstatIfAny(ws.home)!.mode & 0o7777;
+  if ((mode & 0o077) === 0) return ok(`home is ${mode.toString(8)}: no one else can follow a link into it`);
+  const scan = linksInto(ws.home, ws.osUser);
+  const found = scan.links.length > 0 ? `${scan.links.length} link(s) of others into ${ws.home} break when it goes ${mode.toString(8)} -> 700: ${describeLinks(scan.links)}` : '';
+  const partial = scan.incomplete.length > 0 ? `not checked completely: ${scan.incomplete.join('; ')}` : '';
+  const what = [found, partial].filter(Boolean).join('; ');
+  if (!what) return ok(`no links of others into ${ws.home} (${scan.walked} other home(s) walked as their owners, lexical targets)`);
+  if (breakLinks) return changed(`${what}; --break-links given: cutting over`);
+  return failed(`${what}: ask them to move their links (or copy what they link to), then cut over; or cut over with --break-links`);
+}
+
+/** Modes of the private directories that exist (real directories only, by lstat). */
+function privateDirModes(ws: WorkstationState): Record<string, number> {
+  const modes: Record<string, number> = {};
+  for (const d of PRIVATE_DIRS) {
+    const st = lstatIfAny(`${ws.home}/${d}`);
+    if (st?.isDirectory()) modes[d] = st.mode & 0o7777;
+  }
+  return modes;
 }
 
 function describeCode(path: string): Snapshot['code'] {
@@ -177,6 +229,19 @@ export function rollback(ctx: Context, report: Reporter, ws: WorkstationState): 
     } finally {
       closeSync(fd);
     }
+  });
+  report.step(u, 'restore-dir-modes', (): Outcome => {
+    const actions: string[] = [];
+    for (const [d, mode] of Object.entries(snap.dirModes ?? {})) {
+      if (!(PRIVATE_DIRS as readonly string[]).includes(d)) continue;
+      const path = `${ws.home}/${d}`;
+      const st = lstatIfAny(path);
+      if (!st?.isDirectory() || (st.mode & 0o7777) === mode) continue;
+      // As the person: their chmod can only reach what they own, whatever they swapped in.
+      runAs(u, ws.home, 'chmod', [(mode & 0o1777).toString(8), '--', path]);
+      actions.push(`~/${d} ${(st.mode & 0o7777).toString(8)} -> ${mode.toString(8)}`);
+    }
+    return actions.length ? changed(actions.join(', ')) : ok();
   });
   renameSync(snapshotFile(u), `${snapshotFile(u)}.rolled-back-${t}`);
   report.record(u, 'rollback', ok('done: keep `legacy: true` in the roster'));

@@ -133,8 +133,9 @@ describe('--help', () => {
     expect(agent('-h').stdout).toBe(all.stdout);
     const one = agent('cutover', '--help');
     expect(one.status).toBe(0);
-    expect(one.stdout).toMatch(/^Usage: node agent\.js cutover <os_user> \[--force\]\n/);
+    expect(one.stdout).toMatch(/^Usage: node agent\.js cutover <os_user> \[--force\] \[--break-links\]\n/);
     expect(one.stdout).toContain('--force');
+    expect(one.stdout).toContain('--break-links');
     const bad = agent('status', '--bogus');
     expect([bad.status, bad.stderr]).toEqual([2, 'agent: status: unknown option --bogus; see agent.js status --help\n']);
   });
