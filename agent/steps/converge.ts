@@ -4,6 +4,7 @@ import type { WorkstationState } from '../input';
 import { getAccount } from '../accounts';
 import type { Context } from '../context';
 import { failed, Reporter } from '../report';
+import { convergeClaudeAuthEnv } from './claude-auth-sync';
 import { convergeClone, ensureMirror } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
@@ -45,5 +46,7 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
     }
   }
   report.step(u, 'memory-slice', () => convergeSlice(ctx, ws));
+  // Before the units: the auth sync reads where to look when its timer first fires.
+  report.step(u, 'claude-auth-env', () => convergeClaudeAuthEnv(ctx, ws));
   report.step(u, 'units', () => convergeUnits(ctx, ws));
 }
