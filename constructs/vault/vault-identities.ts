@@ -26,7 +26,9 @@
 //   stacks attach survive, and removing a person removes only what this product attached
 //   (its policies; never an adopted entity or alias).
 // - own: the product creates and owns every entity and alias (as before), policies
-//   attached the same non-exclusive way so a foreign policy is never dropped.
+//   attached the same non-exclusive way so a foreign policy is never dropped. People the
+//   adoption file records are IMPORTED (for_each `import` blocks, Terraform >= 1.7; both
+//   IDs needed), never created: from then on this stack owns their entity and alias.
 import { TerraformIterator, TerraformLocal, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataVaultIdentityEntity } from '@cdktf/provider-vault/lib/data-vault-identity-entity';
@@ -57,6 +59,8 @@ export const VAULT_NAMES = {
   entityPolicies: 'person',
   /** data source (adopt): lookup of a recorded identity. */
   adoptedLookup: 'adopted',
+  /** local (own): os_user -> recorded IDs to import. */
+  importsLocal: 'workstations_vault_imports',
 } as const;
 
 /** Check block of a person in observe mode (`check.vault_observe_<os_user>`). */
@@ -85,6 +89,8 @@ export class VaultIdentities extends Construct {
   readonly moved: readonly MovedAddress[];
   /** os_users whose identity is looked up, never created (adopt: the recorded ones; observe: everyone). */
   readonly lookedUp: readonly string[];
+  /** os_users whose recorded entity and alias are imported (own mode). */
+  readonly imports: readonly string[] = [];
 
   constructor(scope: Construct, id: string, props: VaultIdentitiesProps) {
     super(scope, id);
@@ -218,6 +224,28 @@ export class VaultIdentities extends Construct {
       }
     }
     this.moved = moved;
+
+    // own: a recorded identity is imported into the keyed instance, never created (an alias
+    // create would fail; an entity create of an existing name overwrites its policies).
+    const imported = mode === 'own' ? people.filter((p) => adoption[p.osUser] !== undefined) : [];
+    this.imports = imported.map((p) => p.osUser);
+    if (imported.length) {
+      const missing = imported.filter((p) => !adoption[p.osUser].entity_id || !adoption[p.osUser].alias_id).map((p) => p.osUser);
+      if (missing.length) {
+        throw new Error(`migration.vault own imports recorded identities and needs both entity_id and alias_id in the adoption file's vault: section; missing for ${missing.join(', ')}`);
+      }
+      const importsLocal = new TerraformLocal(
+        this,
+        N.importsLocal,
+        Object.fromEntries(imported.map((p) => [p.osUser, { entity_id: adoption[p.osUser].entity_id, alias_id: adoption[p.osUser].alias_id }])),
+      );
+      importsLocal.overrideLogicalId(N.importsLocal);
+      // cdktf 0.21 has no construct for a for_each `import` block: raw override.
+      stack.addOverride('import', [
+        { for_each: `\${local.${N.importsLocal}}`, to: `vault_identity_entity.${N.entity}[each.key]`, id: '${each.value.entity_id}' },
+        { for_each: `\${local.${N.importsLocal}}`, to: `vault_identity_entity_alias.${N.alias}[each.key]`, id: '${each.value.alias_id}' },
+      ]);
+    }
   }
 }
 

@@ -46,13 +46,16 @@ function vaultPlane(tf: TfJson): Record<string, unknown> {
     data: pick(tf.data),
     locals: Object.fromEntries(Object.entries((tf.locals ?? {}) as Record<string, unknown>).filter(([k]) => k.startsWith('workstations_vault_'))),
     check: tf.check ?? {},
+    import: tf.import ?? [],
     moved: ((tf.moved ?? []) as { to: string }[]).filter((m) => m.to.startsWith('vault_')),
   };
 }
 
 const observe = synth('observe');
 const adopt = synth('adopt');
-const own = synth('own');
+/** own imports what is recorded: both IDs of emo's identity. */
+const EMO_ALIAS = '0e1f2a3b-0000-4000-8000-000000000003';
+const own = synth('own', base.roster, VaultAdoption.parse({ emo: { entity_id: EMO_ENTITY, alias_id: EMO_ALIAS } }));
 
 describe.each([
   ['observe', observe],
@@ -148,6 +151,20 @@ describe('own', () => {
     expect(own.resource.vault_identity_entity_policies.person).toMatchObject({ exclusive: false, entity_id: '${vault_identity_entity.person[each.key].id}' });
     expect(own.data?.vault_identity_entity).toBeUndefined();
     expect(own.check).toBeUndefined();
+  });
+
+  test('a recorded identity is imported into its keyed address, never created', () => {
+    expect(own.import).toEqual([
+      { for_each: '${local.workstations_vault_imports}', to: 'vault_identity_entity.person[each.key]', id: '${each.value.entity_id}' },
+      { for_each: '${local.workstations_vault_imports}', to: 'vault_identity_entity_alias.person[each.key]', id: '${each.value.alias_id}' },
+    ]);
+    expect((own.locals as Record<string, unknown>).workstations_vault_imports).toEqual({ emo: { entity_id: EMO_ENTITY, alias_id: EMO_ALIAS } });
+    // Without a record nothing is imported.
+    expect(synth('own', base.roster, {}).import).toBeUndefined();
+  });
+
+  test('importing needs both IDs', () => {
+    expect(() => synth('own')).toThrow(/needs both entity_id and alias_id .*missing for ancamilea/);
   });
 });
 
@@ -272,6 +289,39 @@ describe('plan summary: the Vault lines come from the checks', () => {
         finding: 'unrecorded',
         detail: 'an identity exists already (entity wizard, id id-wizard): record it in the adoption file (vault.wizard.entity_id) before applying, or the alias create fails',
       },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * own's for_each import blocks planned by the real Terraform: the vault provider is not
+ * available, so each target type becomes a terraform_data stand-in at the same keyed
+ * address shape, iterating the very same locals.
+ */
+(hasTerraform || process.env.CI === 'true' ? test : test.skip)('real Terraform: own plans an import of each recorded entity and alias, no create', () => {
+  const standIn = (to: string) => to.replace(/^vault_identity_entity(_alias)?\.person/, (_m, alias) => `terraform_data.${alias ? 'alias' : 'entity'}`);
+  const imports = own.import as { for_each: string; to: string; id: string }[];
+  const config = {
+    locals: { workstations_vault_imports: (own.locals as Record<string, unknown>).workstations_vault_imports },
+    resource: { terraform_data: { entity: { for_each: '${local.workstations_vault_imports}', input: 'x' }, alias: { for_each: '${local.workstations_vault_imports}', input: 'x' } } },
+    import: imports.map((i) => ({ ...i, to: standIn(i.to) })),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'dw-vault-import-'));
+  try {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'empty.tfrc'), '');
+    const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(dir, 'empty.tfrc'), CHECKPOINT_DISABLE: '1' };
+    const tf = (...args: string[]) => execFileSync('terraform', [...args, '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
+    tf('init');
+    tf('plan', '-out=tfplan');
+    const plan = JSON.parse(execFileSync('terraform', ['show', '-json', 'tfplan'], { cwd: dir, env, encoding: 'utf8' })) as {
+      resource_changes: { address: string; change: { actions: string[]; importing?: { id: string } } }[];
+    };
+    expect(plan.resource_changes.map((c) => [c.address, c.change.importing?.id, c.change.actions.includes('create')]).sort()).toEqual([
+      ['terraform_data.alias["emo"]', EMO_ALIAS, false],
+      ['terraform_data.entity["emo"]', EMO_ENTITY, false],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
