@@ -276,7 +276,11 @@ function observeCheck(p: PersonState, lookup: Lookup): Record<string, unknown> {
   };
 }
 
-/** Adopt, for a person the adoption file does not record: warn when an identity exists after all. */
+/**
+ * Adopt, for a person the adoption file does not record: warn when an identity exists
+ * that this product did not create (its entities carry metadata os_user = the key; Vault's
+ * own from an OIDC login carry none), so the check stays quiet after the create.
+ */
 function newIdentityCheck(p: PersonState, accessor: string): Record<string, unknown> {
   const name = `${NEW_IDENTITY_CHECK_PREFIX}${p.osUser}`;
   const d = `data.vault_identity_entity.${name}`;
@@ -284,7 +288,7 @@ function newIdentityCheck(p: PersonState, accessor: string): Record<string, unkn
     data: { vault_identity_entity: { [name]: { alias_name: p.vault.alias, alias_mount_accessor: accessor } } },
     assert: [
       {
-        condition: `\${${d}.entity_id == ""}`,
+        condition: `\${try(${d}.metadata["os_user"], "") == ${JSON.stringify(p.osUser)}}`,
         error_message:
           `${p.osUser}: an identity exists already (entity \${${d}.entity_name}, id \${${d}.entity_id}): ` +
           `record it in the adoption file (vault.${p.osUser}.entity_id) before applying, or the alias create fails`,

@@ -57,6 +57,7 @@ function observation(osUser: string, kind: 'observe' | 'new', c: CheckResult): V
       detail: `no Vault entity found (${problems.join('; ') || 'lookup failed'}): their first OIDC login creates one; record it in the adoption file before adopt`,
     };
   }
+  if (c.status === 'pass') return { osUser, finding: 'matches', detail: 'the Vault entity this product created exists' };
   if (own) return { osUser, finding: 'unrecorded', detail: `${own.slice(osUser.length + 2)}` };
   return { osUser, finding: 'new', detail: 'no Vault identity yet: this plan creates the entity and its OIDC alias' };
 }

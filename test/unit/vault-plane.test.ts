@@ -257,10 +257,10 @@ describe('plan summary: the Vault lines come from the checks', () => {
  * source's attribute shapes (policies a set, or null).
  */
 (hasTerraform || process.env.CI === 'true' ? test : test.skip)('real Terraform: the checks report what differs and never fail the plan', () => {
-  const found: Record<string, { policies: string[] | null; entity_name: string; entity_id: string }> = {
-    emo: { policies: ['personal-emo', 'projects-emo'], entity_name: 'entity_a', entity_id: 'id-emo' },
-    wizard: { policies: ['vault-admin', 'workstations-admin', 'workstations-user-wizard', 'other'], entity_name: 'wizard', entity_id: 'id-wizard' },
-    gheorghe: { policies: null, entity_name: 'g', entity_id: 'id-g' },
+  const found: Record<string, { policies: string[] | null; entity_name: string; entity_id: string; metadata: Record<string, string> | null }> = {
+    emo: { policies: ['personal-emo', 'projects-emo'], entity_name: 'entity_a', entity_id: 'id-emo', metadata: null },
+    wizard: { policies: ['vault-admin', 'workstations-admin', 'workstations-user-wizard', 'other'], entity_name: 'wizard', entity_id: 'id-wizard', metadata: {} },
+    gheorghe: { policies: null, entity_name: 'g', entity_id: 'id-g', metadata: { os_user: 'gheorghe', tier: 'namespace-owner' } },
   };
   const config: { resource: { terraform_data: Record<string, unknown> }; check: Record<string, unknown> } = { resource: { terraform_data: {} }, check: {} };
   const rewrite = (name: string, u: string, tf: TfJson) => {
@@ -269,7 +269,9 @@ describe('plan summary: the Vault lines come from the checks', () => {
     config.check[name] = { assert: JSON.parse(JSON.stringify(c.assert).split(`data.vault_identity_entity.${name}`).join(`terraform_data.fake_${u}.output`)) };
   };
   for (const u of Object.keys(found)) rewrite(`${OBSERVE_CHECK_PREFIX}${u}`, u, observe);
+  // wizard: an identity Vault made (no metadata); gheorghe: the one adopt created (metadata os_user).
   rewrite(`${NEW_IDENTITY_CHECK_PREFIX}wizard`, 'wizard', adopt);
+  rewrite(`${NEW_IDENTITY_CHECK_PREFIX}gheorghe`, 'gheorghe', adopt);
   const dir = mkdtempSync(join(tmpdir(), 'dw-vault-checks-'));
   try {
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(config));
@@ -283,6 +285,7 @@ describe('plan summary: the Vault lines come from the checks', () => {
     expect(vaultObservations([plan])).toEqual([
       { osUser: 'emo', finding: 'differs', detail: 'Vault entity entity_a (id id-emo) lacks [workstations-power-user, workstations-user-emo]; it has [personal-emo, projects-emo] (kept when adopted)' },
       { osUser: 'gheorghe', finding: 'differs', detail: 'Vault entity g (id id-g) lacks [workstations-namespace-owner, workstations-user-gheorghe]; it has [] (kept when adopted)' },
+      { osUser: 'gheorghe', finding: 'matches', detail: 'the Vault entity this product created exists' },
       { osUser: 'wizard', finding: 'matches', detail: 'Vault entity exists with every policy the roster wants' },
       {
         osUser: 'wizard',
