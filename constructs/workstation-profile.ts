@@ -1,25 +1,20 @@
-// WorkstationProfiles, cluster side: every person's Kubernetes bindings, Vault identity
-// and Authentik user lookup, as ONE `for_each` block per kind of resource, keyed by
+// WorkstationProfiles, cluster side: every person's Kubernetes bindings and Authentik user
+// lookup (the Vault identity is constructs/vault/vault-identities.ts), as ONE `for_each` block per kind of resource, keyed by
 // os_user ("<os_user>/<namespace>" for namespace role bindings). The per-person values
 // live in `locals` maps, so a roster change edits one key of a map: Terraform plans that
 // person's instances only, and the synthesized JSON grows by one map entry per person
 // instead of one resource block per person and kind (issue 15).
 //
 // Every key is the os_user (never a tier or a list position), so a tier change updates
-// these instances in place or replaces only the bindings, and the Vault entity and alias
-// keep their addresses. Earlier versions wrote one block per person
-// (`vault_identity_entity.emo`); the `moved` blocks below carry such a state over to the
-// keyed addresses without a destroy or a create.
-import { TerraformIterator, TerraformLocal, TerraformStack } from 'cdktf';
+// these instances in place or replaces only the bindings. Earlier versions wrote one block
+// per person (`kubernetes_cluster_role_binding_v1.emo`); the `moved` blocks below carry
+// such a state over to the keyed addresses without a destroy or a create.
+import { TerraformIterator, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
-import { IdentityEntity } from '@cdktf/provider-vault/lib/identity-entity';
-import { IdentityEntityAlias } from '@cdktf/provider-vault/lib/identity-entity-alias';
-import { Policy } from '@cdktf/provider-vault/lib/policy';
 import type { PersonState } from '../src/desired/types';
 import type { Site } from '../src/roster/site-schema';
-import { personalPolicyPaths, renderPolicy } from '../src/tiers/vault-policies';
 import { DataAuthentikUser } from './authentik/authentik-provider-binding';
 import { MANAGED_BY_LABELS, tfName } from './labels';
 
@@ -33,9 +28,6 @@ export const PROFILE_NAMES = {
   namespaceAdminsLocal: 'workstations_namespace_admins',
   clusterRoleBinding: 'person',
   roleBinding: 'namespace_admin',
-  personalPolicy: 'personal',
-  entity: 'person',
-  alias: 'person',
   authentikUser: 'person',
 } as const;
 
@@ -54,8 +46,6 @@ export interface WorkstationProfilesProps {
   /** Every person's derived desired state. */
   readonly people: readonly PersonState[];
   readonly site: Site;
-  /** Accessor of the Vault OIDC auth mount (from a data source, never hard-coded). */
-  readonly oidcMountAccessor: string;
   /** false: the Kubernetes plane is in observe; no binding is managed here (default true). */
   readonly manageRbac?: boolean;
   /**
@@ -73,7 +63,7 @@ export class WorkstationProfiles extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkstationProfilesProps) {
     super(scope, id);
-    const { people, site } = props;
+    const { people } = props;
     const N = PROFILE_NAMES;
 
     // Plain data only: the locals are what changes when a person changes.
@@ -86,11 +76,6 @@ export class WorkstationProfiles extends Construct {
           cluster_role: p.cluster.clusterRole,
           tier: p.tier,
           k8s_user: p.k8sUser,
-          entity: p.vault.entity,
-          policies: [...p.vault.policies],
-          alias: p.vault.alias,
-          personal_policy_name: p.vault.personalPolicy,
-          personal_policy: renderPolicy(`personal policy of ${p.osUser}`, personalPolicyPaths(p, site)),
           authentik_user: p.authentikUser,
         },
       ]),
@@ -131,27 +116,6 @@ export class WorkstationProfiles extends Construct {
       subject: [{ kind: 'User', name: ns.getString('subject'), apiGroup: RBAC_GROUP }],
     }).overrideLogicalId(N.roleBinding);
 
-    new Policy(this, 'personal-policy', {
-      forEach: person,
-      name: person.getString('personal_policy_name'),
-      policy: person.getString('personal_policy'),
-    }).overrideLogicalId(N.personalPolicy);
-
-    new IdentityEntity(this, 'vault-entity', {
-      forEach: person,
-      name: person.getString('entity'),
-      policies: person.getList('policies'),
-      metadata: { os_user: person.key, tier: person.getString('tier'), k8s_user: person.getString('k8s_user') },
-    }).overrideLogicalId(N.entity);
-
-    new IdentityEntityAlias(this, 'vault-alias', {
-      forEach: person,
-      name: person.getString('alias'),
-      mountAccessor: props.oidcMountAccessor,
-      // The entity instance of the same person.
-      canonicalId: `\${vault_identity_entity.${N.entity}[each.key].id}`,
-    }).overrideLogicalId(N.alias);
-
     const lookup = props.lookupAuthentikUsers !== false;
     if (lookup) new DataAuthentikUser(this, 'authentik-user', { forEach: person, username: person.getString('authentik_user') }).overrideLogicalId(
       N.authentikUser,
@@ -159,9 +123,9 @@ export class WorkstationProfiles extends Construct {
 
     const counts = new Map<string, number>();
     for (const p of people) {
-      // binding, personal policy, entity, alias, Authentik user lookup, one binding per namespace
-      // (no bindings when the Kubernetes plane is observed, no lookup when Authentik is).
-      counts.set(p.osUser, (rbac ? 5 + p.cluster.namespaceAdminIn.length : 4) - (lookup ? 0 : 1));
+      // binding and one binding per namespace (none when the Kubernetes plane is observed),
+      // Authentik user lookup (none when Authentik is); the Vault plane counts its own.
+      counts.set(p.osUser, (rbac ? 1 + p.cluster.namespaceAdminIn.length : 0) + (lookup ? 1 : 0));
     }
     this.instancesByPerson = counts;
 
@@ -179,14 +143,11 @@ export class WorkstationProfiles extends Construct {
           to: `kubernetes_role_binding_v1.${N.roleBinding}[${key(namespaceAdminKey(u, namespace))}]`,
         });
       }
-      moved.push({ from: `vault_policy.${tfName('user', u)}`, to: `vault_policy.${N.personalPolicy}[${key(u)}]` });
-      moved.push({ from: `vault_identity_entity.${tfName(u)}`, to: `vault_identity_entity.${N.entity}[${key(u)}]` });
-      moved.push({ from: `vault_identity_entity_alias.${tfName(u)}`, to: `vault_identity_entity_alias.${N.alias}[${key(u)}]` });
     }
     // An os_user equal to a block name (`person`) moves `x.person` to `x.person["person"]`:
     // Terraform's documented way of adding for_each to a block, so no clash.
+    // Written by the stack together with the other planes' moved blocks (one `moved` key).
     this.moved = moved;
-    if (moved.length) TerraformStack.of(this).addOverride('moved', moved);
   }
 
   /** Expression of a person's Authentik user pk (what authentik_group.users takes). */

@@ -44,6 +44,7 @@ export function resourceCountsByPerson(built: BuiltApp): Map<string, number> {
   const counts = new Map<string, number>();
   // The workstations stack: the instances of its for_each blocks keyed by this person.
   for (const [osUser, n] of built.stacks.workstations.profiles.instancesByPerson) counts.set(osUser, (counts.get(osUser) ?? 0) + n);
+  for (const [osUser, n] of built.stacks.workstations.vault.instancesByPerson) counts.set(osUser, (counts.get(osUser) ?? 0) + n);
   // The devvm stack: one `account` and one `profile` instance per workstation.
   for (const p of built.desired.people) if (p.workstation) counts.set(p.osUser, (counts.get(p.osUser) ?? 0) + 2);
   return counts;

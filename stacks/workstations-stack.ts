@@ -17,7 +17,9 @@ import type { Adoption } from '../src/roster/adoption-schema';
 import { tfName } from '../constructs/labels';
 import { LegacyCrossCheck } from '../constructs/legacy-cross-check';
 import { TierBinding } from '../constructs/tier-binding';
-import { WorkstationProfiles } from '../constructs/workstation-profile';
+import { MovedAddress, WorkstationProfiles } from '../constructs/workstation-profile';
+import { VaultIdentities } from '../constructs/vault/vault-identities';
+import type { VaultAdoption } from '../src/roster/adoption-vault';
 import type { DesiredState } from '../src/desired/types';
 import type { Site } from '../src/roster/site-schema';
 import { tier1Backend } from './backend';
@@ -30,11 +32,15 @@ export interface WorkstationsStackProps {
   readonly site: Site;
   /** The site's adoption file, when it names one (IDs for the planes in adopt). */
   readonly adoption?: Adoption;
+  /** Overrides the adoption file's `vault:` section: existing identities to look up (observe, adopt). */
+  readonly vaultAdoption?: VaultAdoption;
 }
 
 export class WorkstationsStack extends TerraformStack {
   /** Cluster-side profiles of every person (for_each blocks keyed by os_user). */
   readonly profiles: WorkstationProfiles;
+  /** Vault identities of every person, in the site's Vault migration mode. */
+  readonly vault: VaultIdentities;
   /** Tier against legacy role check, present only when the site enables it. */
   readonly legacyCrossCheck?: LegacyCrossCheck;
   /** Import blocks of the planes in adopt (written as the stack's `import`). */
@@ -63,15 +69,28 @@ export class WorkstationsStack extends TerraformStack {
     oidc.overrideLogicalId('oidc');
 
     const manageRbac = mode.kubernetes !== 'observe';
-    for (const tier of desired.tiers) new TierBinding(this, `tier-${tier.tier}`, { tier, site, manageClusterRole: manageRbac });
+    for (const tier of desired.tiers) {
+      const binding = new TierBinding(this, `tier-${tier.tier}`, { tier, site, manageClusterRole: manageRbac });
+      // observe manages nothing in Vault, not even the tier policies.
+      if (mode.vault === 'observe') binding.node.tryRemoveChild('vault-policy');
+    }
 
     this.profiles = new WorkstationProfiles(this, 'profiles', {
       people: desired.people,
       site,
-      oidcMountAccessor: oidc.accessor,
       manageRbac,
       lookupAuthentikUsers: mode.authentik !== 'observe',
     });
+    this.vault = new VaultIdentities(this, 'vault-identities', {
+      people: desired.people,
+      site,
+      mode: mode.vault,
+      adoption: props.vaultAdoption ?? props.adoption?.vault,
+      oidcMountAccessor: oidc.accessor,
+    });
+    imports.push(...this.vault.importBlocks);
+    const moved = byPerson(desired.people.map((p) => p.osUser), [...this.profiles.moved, ...this.vault.moved]);
+    if (moved.length) this.addOverride('moved', moved);
 
     if (mode.kubernetes !== 'own') new ObservedRbac(this, 'observed-rbac');
     if (mode.kubernetes === 'adopt') imports.push(...rbacImports(desired.tiers));
@@ -106,4 +125,13 @@ export class WorkstationsStack extends TerraformStack {
       this.legacyCrossCheck = new LegacyCrossCheck(this, 'legacy-cross-check', { people: desired.people, config: legacy });
     }
   }
+}
+
+/** Moved blocks grouped by the person their `to` address is keyed by, in roster order. */
+function byPerson(osUsers: readonly string[], moved: readonly MovedAddress[]): MovedAddress[] {
+  const owner = (m: MovedAddress) => {
+    const key = /\["([^"/]+)(?:\/[^"]*)?"\]$/.exec(m.to)?.[1];
+    return key === undefined ? -1 : osUsers.indexOf(key);
+  };
+  return osUsers.flatMap((_, i) => moved.filter((m) => owner(m) === i));
 }

@@ -4,6 +4,7 @@ import type { WorkstationState } from '../input';
 import { getAccount } from '../accounts';
 import type { Context } from '../context';
 import { failed, oneLine, Reporter, skipped } from '../report';
+import { convergeClaudeAuthEnv } from './claude-auth-sync';
 import { convergeClone, ensureMirror } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
@@ -58,6 +59,8 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   // The env file first: t3-serve@ does not start without it.
   const writers = hostWriters();
   report.step(u, 't3-env', () => convergeT3Env(ctx, ws, writers));
+  // Before the units: the auth sync reads where to look when its timer first fires.
+  report.step(u, 'claude-auth-env', () => convergeClaudeAuthEnv(ctx, ws));
   report.step(u, 'units', () => convergeUnitsAs(ctx, ws, writers));
 }
 

@@ -6,6 +6,7 @@ import type { Person, Roster } from '../roster/roster-schema';
 import type { Site } from '../roster/site-schema';
 import { defaultWebKey, Tier, TIER_NAMES } from '../roster/values';
 import { TIER_PROFILES } from '../tiers/profiles';
+import { claudeAuthSecret } from '../tiers/vault-policies';
 import type { AuthentikGroupState, DesiredState, PersonState, TierState, WorkstationState } from './types';
 
 /** Vault policy attached to every entity of a tier. */
@@ -73,6 +74,7 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
   const ws = person.workstation!;
   const profile = TIER_PROFILES[person.tier];
   const parked = ws.parked;
+  const claude = claudeAuthSecret(osUser, site);
   const repoBase = site.infra_repo.url.replace(/\/[^/]+$/, '');
   return {
     osUser,
@@ -111,6 +113,7 @@ function deriveWorkstation(osUser: string, person: Person, site: Site): Workstat
       // Parking forces the auth sync off: a parked account holds no live credentials.
       claudeAuthSync: !parked && ws.claude_auth,
     },
+    claudeAuth: { vaultAddress: site.vault.address, kvMount: claude.mount, secretPath: claude.path },
   };
 }
 

@@ -67,6 +67,16 @@ export const WorkstationState = z.strictObject({
     t3Serve: z.boolean(),
     claudeAuthSync: z.boolean(),
   }),
+  /**
+   * Where `claude-auth-sync@<os_user>` finds the person's Claude credentials: Vault address
+   * and the KV v2 entry `<kvMount>/<secretPath>` (the personal policy reaches exactly it).
+   * No token: the unit uses the person's own `vault login -method=oidc` token in their home.
+   */
+  claudeAuth: z.strictObject({
+    vaultAddress: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/?$/),
+    kvMount: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/),
+    secretPath: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*(\/[A-Za-z0-9][A-Za-z0-9_-]*)*$/),
+  }),
 });
 export type WorkstationState = z.infer<typeof WorkstationState>;
 

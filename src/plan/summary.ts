@@ -4,6 +4,7 @@ import { decodeSpec } from '../desired/host-specs';
 import { WorkstationState } from '../desired/types';
 import { accountUid } from './account-uid';
 import { legacyAccessNote, migrationReport, MigrationReport } from './migration-summary';
+import { renderVaultObservations, VaultObservation, vaultObservations } from './vault-summary';
 import { ChangeKind, destroysTainted, kindOf, managedChanges, PlanJson, ResourceChange, taintedAddresses } from './plan-json';
 
 /** `retry`: the account was left tainted by a failed apply; this apply onboards it again (no offboard). */
@@ -39,6 +40,8 @@ export interface PlanSummary {
   readonly notes?: readonly string[];
   /** Planes not yet owned: per person, the roster against what exists (src/plan/migration-summary.ts). */
   readonly migration?: MigrationReport;
+  /** What the Vault plane's lookups found per person (observe and adopt modes; src/plan/vault-summary.ts). */
+  readonly vault?: readonly VaultObservation[];
 }
 
 /**
@@ -52,6 +55,7 @@ export function personOf(rc: ResourceChange): string | undefined {
   const key = rc.index === undefined ? undefined : String(rc.index);
   if (rc.type === 'terraform_data') return rc.name === 'account' || rc.name === 'profile' ? key : undefined;
   if (['kubernetes_cluster_role_binding_v1', 'vault_identity_entity', 'vault_identity_entity_alias'].includes(rc.type)) return key ?? rc.name;
+  if (rc.type === 'vault_identity_entity_policies' && key !== undefined) return key;
   if (rc.type === 'kubernetes_role_binding_v1' && key !== undefined) return key.split('/')[0];
   if (rc.type === 'vault_policy' && key !== undefined) return key;
   const values = (rc.change.before ?? rc.change.after) as Record<string, unknown> | null;
@@ -140,11 +144,13 @@ export function summarize(plans: readonly PlanJson[]): PlanSummary {
   const legacy = legacyAccessNote(migration);
   if (legacy) notes.push(legacy);
   const showMigration = migration.modes !== undefined;
+  const vault = vaultObservations(plans);
   return {
     people,
     other: other.sort((a, b) => a.address.localeCompare(b.address)),
     ...(notes.length ? { notes } : {}),
     ...(showMigration ? { migration } : {}),
+    ...(vault.length ? { vault } : {}),
   };
 }
 
@@ -199,6 +205,8 @@ function personChange(osUser: string, changes: ResourceChange[], tainted: Readon
   const account = find('terraform_data', 'account');
   const profile = find('terraform_data', 'profile');
   const entity = find('vault_identity_entity');
+  // An adopted identity is not managed here: its policy attachment says onboard or offboard.
+  const attached = find('vault_identity_entity_policies');
   const before = desiredOf(profile?.change.before ?? null);
   const after = desiredOf(profile?.change.after ?? null);
   const tierBefore = before?.tier ?? entityTier(entity?.change.before ?? null);
@@ -214,6 +222,8 @@ function personChange(osUser: string, changes: ResourceChange[], tainted: Readon
   else if (accountKind === 'create' && tierBefore === undefined) kind = 'onboard';
   else if (!account && entityKind === 'create') kind = 'onboard';
   else if (!account && entityKind === 'delete') kind = 'offboard';
+  else if (!account && !entity && attached && kindOf(attached) === 'create') kind = 'onboard';
+  else if (!account && !entity && attached && kindOf(attached) === 'delete') kind = 'offboard';
 
   const details: string[] = [];
   // The uid Terraform's destroy-time offboard tombstones: it must never be reused.
@@ -302,5 +312,6 @@ export function renderSummary(summary: PlanSummary): string {
     for (const o of m.observed) lines.push(`  ${(o.osUser ?? '(not in roster)').padEnd(w)}  ${o.details.join('; ')}`);
   }
   if (summary.notes?.length) lines.push('Notes:', ...summary.notes.map((n) => `  ! ${n}`));
+  lines.push(...renderVaultObservations(summary.vault ?? []));
   return `${lines.join('\n')}\n`;
 }

@@ -259,6 +259,16 @@ export const Vault = z
           'gets <kv_mount>/<namespace>, so a namespace of this name would expose these secrets. Replaces the default list.',
         examples: [['platform', 'viktor', 'workstations']],
       }),
+    claude_auth_path: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*(\/[A-Za-z0-9][A-Za-z0-9_-]*)*$/, {
+        error: "must be a KV path: segments of letters, digits, '_' or '-' separated by '/', no leading or trailing '/'",
+      })
+      .default('workstation/claude-users')
+      .describe(
+        "KV v2 path (under kv_mount) holding each person's Claude credentials at <kv_mount>/<claude_auth_path>/<os_user>; " +
+          "each person's personal policy reaches exactly their own entry. The homelab's is workstation/claude-users.",
+      ),
     legacy_cross_check: LegacyCrossCheck.prefault({}),
   })
   .describe('Vault: entities, aliases and policies per person.');

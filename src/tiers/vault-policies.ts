@@ -24,16 +24,16 @@ const SELF_TOKEN: PolicyPath[] = [
   { path: 'auth/token/renew-self', capabilities: ['update'] },
 ];
 
-export function tierPolicyPaths(tier: Tier, site: Site): PolicyPath[] {
-  const kv = site.vault.kv_mount;
+export function tierPolicyPaths(tier: Tier, _site: Site): PolicyPath[] {
   switch (tier) {
     case 'admin':
       // The admin's real powers come from the site's admin policy set (e.g. vault-admin),
       // attached to the entity next to this one.
       return [...SELF_TOKEN];
     case 'power-user':
-      // Scoped read: the names of secrets (metadata list), never their values.
-      return [...SELF_TOKEN, { path: `${kv}/metadata/*`, capabilities: ['list'] }];
+      // No KV access beyond the person's own paths (personal policy), as in the homelab's
+      // power-user tier: listing every secret name in the mount was more than the tier grants.
+      return [...SELF_TOKEN];
     case 'namespace-owner':
       return [...SELF_TOKEN];
   }
@@ -48,6 +48,7 @@ export function personalPolicyPaths(person: PersonState, site: Site): PolicyPath
     { path: `${kv}/metadata/${own}/*`, capabilities: META },
     { path: `${kv}/metadata/${own}`, capabilities: ['list'] },
   ];
+  paths.push(...claudeAuthPolicyPaths(person.osUser, site));
   for (const ns of person.namespaces) {
     paths.push(
       { path: `${kv}/data/${ns}`, capabilities: CRUD },
@@ -57,6 +58,24 @@ export function personalPolicyPaths(person: PersonState, site: Site): PolicyPath
     );
   }
   return paths;
+}
+
+/** Where a person's Claude credentials live: `<kv_mount>/<claude_auth_path>/<os_user>` (KV v2 logical path). */
+export function claudeAuthSecret(osUser: string, site: Site): { mount: string; path: string } {
+  return { mount: site.vault.kv_mount, path: `${site.vault.claude_auth_path}/${osUser}` };
+}
+
+/**
+ * Exactly the person's own Claude credentials entry, no glob: the sync reads and writes
+ * back (a refreshed token) that one secret; `metadata` read lets it see versions. Nobody
+ * else's entry, and no listing of the directory (names of others).
+ */
+export function claudeAuthPolicyPaths(osUser: string, site: Site): PolicyPath[] {
+  const { mount, path } = claudeAuthSecret(osUser, site);
+  return [
+    { path: `${mount}/data/${path}`, capabilities: ['create', 'read', 'update', 'patch'] },
+    { path: `${mount}/metadata/${path}`, capabilities: ['read'] },
+  ];
 }
 
 export function renderPolicy(comment: string, paths: readonly PolicyPath[]): string {

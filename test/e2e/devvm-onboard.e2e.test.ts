@@ -98,6 +98,23 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
     expect(await h.exists('/home/wizard/code/.git/git-crypt/keys/default')).toBe(true);
   });
 
+  it('1. tells each active person\'s Claude auth sync where to look, with no secret (issue 14 item 4)', async () => {
+    const h = host();
+    for (const u of ['emo', 'wizard']) {
+      expect(linesOf(applyOutput, u)).toContain(`${u}: claude-auth-env: changed (created)`);
+      const file = `/etc/claude-auth-sync/${u}.env`;
+      expect(await h.stat(file)).toMatchObject({ type: 'file', mode: 0o644, uid: 0 });
+      const text = await h.readFile(file);
+      expect(text).toContain(`CLAUDE_AUTH_VAULT_PATH=secret/workstation/claude-users/${u}\n`);
+      expect(text).toContain(`CLAUDE_AUTH_TOKEN_FILE=/home/${u}/.vault-token\n`);
+      expect(text).not.toMatch(/VAULT_TOKEN=|hvs\./);
+    }
+    expect(await h.stat('/etc/claude-auth-sync')).toMatchObject({ type: 'directory', mode: 0o755, uid: 0 });
+    // Parked: the sync is off, so no file.
+    expect(linesOf(applyOutput, 'ancamilea')).toContain('ancamilea: claude-auth-env: ok');
+    expect(await h.exists('/etc/claude-auth-sync/ancamilea.env')).toBe(false);
+  });
+
   it('1. disables the parked person\'s units and writes every memory slice and the host maps', async () => {
     const h = host();
     expect(linesOf(applyOutput, 'ancamilea')).toContain('ancamilea: units: ok');

@@ -149,14 +149,14 @@ describe('synth', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       [
-        // resources: bindings, personal policy, entity, alias and the Authentik user lookup
-        // (namespace-owners add one RoleBinding per owned namespace), plus the devvm
-        // stack's account and profile instances for each workstation.
+        // resources: bindings, personal policy, entity, alias, policy attachment and the
+        // Authentik user lookup (namespace-owners add one RoleBinding per owned namespace),
+        // plus the devvm stack's account and profile instances for each workstation.
         'os_user    tier             namespaces     workstation  resources',
-        'ancamilea  namespace-owner  plotting-book  parked       8',
-        'emo        power-user       -              active       7',
-        'gheorghe   namespace-owner  vabbit81       none         6',
-        'wizard     admin            -              active       7',
+        'ancamilea  namespace-owner  plotting-book  parked       9',
+        'emo        power-user       -              active       8',
+        'gheorghe   namespace-owner  vabbit81       none         7',
+        'wizard     admin            -              active       8',
       ].join('\n'),
     );
     const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/workstations/cdk.tf.json'), 'utf8'));

@@ -21,12 +21,14 @@ async function policiesByName(tf: TfJson): Promise<Map<string, ParsedPolicy>> {
   return out;
 }
 
-/** The policy names of each person's synthesized Vault entity instance, by os_user. */
+/** The policy names this stack attaches to each person's entity (vault_identity_entity_policies instances), by os_user. */
 function entityPolicies(tf: TfJson): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const body of Object.values(expandInstances(tf).resource.vault_identity_entity)) {
-    const e = body as { metadata: { os_user: string }; policies: string[] };
-    out.set(e.metadata.os_user, e.policies);
+  for (const [name, body] of Object.entries(expandInstances(tf).resource.vault_identity_entity_policies)) {
+    const e = body as { policies: string[]; exclusive: boolean };
+    // Non-exclusive: policies other stacks attach to the same entity survive.
+    expect(e.exclusive).toBe(false);
+    out.set(JSON.parse(/^person\[(.*)\]$/.exec(name)![1]) as string, e.policies);
   }
   return out;
 }
@@ -47,9 +49,22 @@ function assertIsolation(people: readonly PersonState[], tf: TfJson, policies: M
     expect(allows(token, 'read', `secret/data/workstations/${p.osUser}/api-key`)).toBe(true);
     expect(allows(token, 'create', `secret/data/workstations/${p.osUser}/api-key`)).toBe(true);
     expect(allows(token, 'read', 'auth/token/lookup-self')).toBe(true);
+    // The Claude auth sync's own entry: exactly that secret, no listing of the directory.
+    expect(allows(token, 'read', `secret/data/workstation/claude-users/${p.osUser}`)).toBe(true);
+    expect(allows(token, 'update', `secret/data/workstation/claude-users/${p.osUser}`)).toBe(true);
+    expect(allows(token, 'read', `secret/data/workstation/claude-users/${p.osUser}/x`)).toBe(false);
+    expect(allows(token, 'list', 'secret/metadata/workstation/claude-users/')).toBe(false);
+    if (p.tier === 'power-user') {
+      // No KV access beyond their own paths: not even the names of other secrets.
+      for (const path of ['secret/metadata/', 'secret/metadata/platform', 'secret/metadata/dbaas/db', 'secret/metadata/workstations/']) {
+        for (const cap of ['list', 'read']) expect([path, cap, allows(token, cap, path)]).toEqual([path, cap, false]);
+      }
+    }
     for (const other of people.filter((o) => o.osUser !== p.osUser)) {
       expect(allows(token, 'read', `secret/data/workstations/${other.osUser}/api-key`)).toBe(false);
-      expect(allows(token, 'list', `secret/metadata/workstations/${other.osUser}/`)).toBe(p.tier === 'power-user');
+      expect(allows(token, 'list', `secret/metadata/workstations/${other.osUser}/`)).toBe(false);
+      expect(allows(token, 'read', `secret/data/workstation/claude-users/${other.osUser}`)).toBe(false);
+      expect(allows(token, 'update', `secret/data/workstation/claude-users/${other.osUser}`)).toBe(false);
     }
     if (p.tier === 'namespace-owner' || p.tier === 'power-user') {
       expect(allows(token, 'read', 'secret/data/platform')).toBe(false);

@@ -146,9 +146,10 @@ describe('stability of addresses', () => {
     expect(perPerson.sort()).toEqual([
       ['kubernetes_cluster_role_binding_v1.person', '${local.workstations_people}'],
       ['kubernetes_role_binding_v1.namespace_admin', '${local.workstations_namespace_admins}'],
-      ['vault_identity_entity.person', '${local.workstations_people}'],
-      ['vault_identity_entity_alias.person', '${local.workstations_people}'],
-      ['vault_policy.personal', '${local.workstations_people}'],
+      ['vault_identity_entity.person', '${local.workstations_vault_people}'],
+      ['vault_identity_entity_alias.person', '${local.workstations_vault_people}'],
+      ['vault_identity_entity_policies.person', '${local.workstations_vault_people}'],
+      ['vault_policy.personal', '${local.workstations_vault_people}'],
     ]);
     expect(example.data!.authentik_user).toEqual({ person: { for_each: '${local.workstations_people}', username: '${each.value.authentik_user}' } });
     // Nothing else is per person: the other blocks are the tiers, groups and the OIDC mount.
@@ -202,7 +203,7 @@ describe('stability of addresses', () => {
       expect(after.has(key)).toBe(true);
     }
     expect(after.get('vault_identity_entity_alias.person["gheorghe"]')).toBe(before.get('vault_identity_entity_alias.person["gheorghe"]'));
-    expect(JSON.parse(after.get('vault_identity_entity.person["gheorghe"]')!).policies).toEqual(['workstations-power-user', 'workstations-user-gheorghe']);
+    expect(JSON.parse(after.get('vault_identity_entity_policies.person["gheorghe"]')!).policies).toEqual(['workstations-power-user', 'workstations-user-gheorghe']);
     expect(before.has('kubernetes_role_binding_v1.namespace_admin["gheorghe/vabbit81"]')).toBe(true);
     expect(after.has('kubernetes_role_binding_v1.namespace_admin["gheorghe/vabbit81"]')).toBe(false);
     // Every other person's instances are byte-identical.
@@ -217,7 +218,7 @@ describe('a roster with one admin and nobody else', () => {
   const lone = synthWorkstations({ roster, site: inputs.site });
 
   test('synthesizes: the admin\'s instances, empty groups as users = [], no namespace bindings', () => {
-    expect(Object.keys(lone.locals as object).sort()).toEqual(['workstations_namespace_admins', 'workstations_people']);
+    expect(Object.keys(lone.locals as object).sort()).toEqual(['workstations_namespace_admins', 'workstations_people', 'workstations_vault_people']);
     expect(Object.keys((lone.locals as Record<string, object>).workstations_people)).toEqual(['wizard']);
     expect((lone.locals as Record<string, object>).workstations_namespace_admins).toEqual({});
     expect(lone.resource.authentik_group).toEqual({
