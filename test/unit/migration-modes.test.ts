@@ -49,7 +49,7 @@ describe('snapshots of the synthesized workstations stack per mode', () => {
 describe('observe', () => {
   test('no managed resource of either plane; the Vault plane (own here) is untouched', () => {
     for (const t of [...AUTHENTIK_TYPES, ...KUBERNETES_TYPES]) expect({ t, present: t in observe.resource }).toEqual({ t, present: false });
-    expect(Object.keys(observe.resource).sort()).toEqual(['vault_identity_entity', 'vault_identity_entity_alias', 'vault_policy']);
+    expect(Object.keys(observe.resource).sort()).toEqual(['vault_identity_entity', 'vault_identity_entity_alias', 'vault_identity_entity_policies', 'vault_policy']);
     expect(observe.resource.vault_identity_entity).toEqual(own.resource.vault_identity_entity);
     expect(observe.import).toBeUndefined();
   });
