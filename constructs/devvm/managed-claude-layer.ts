@@ -38,7 +38,7 @@ export class ManagedClaudeLayer extends Construct {
         config_base_commit: props.configBaseCommit ?? 'unresolved',
       },
       input: connectionInput(site),
-      connection: connectionFromSelf(),
+      connection: connectionFromSelf(site),
       dependsOn: [props.host],
       provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} claude-layer ${encodeSpec(spec)}`] }],
     });
