@@ -90,6 +90,10 @@ export function parseHostKeys(text: string): { keys: HostKey[]; findings: HostKe
       findings.push({ line, message: `the ${type} key must be base64 after the type, got ${shown(l)}` });
       return;
     }
+    if (t.slice(at + 2).some(isType)) {
+      findings.push({ line, message: `several keys on one line: give one key per line, as ssh-keyscan prints them (a folded block ">" joins lines: write "host_keys: |"), got ${shown(l)}` });
+      return;
+    }
     const inBlob = blobType(base64);
     if (inBlob !== type) {
       findings.push({ line, message: `the base64 is ${inBlob ? `a ${inBlob} key` : 'not a public key'}, not ${type} (a paste cut or mixed up?), got ${shown(l)}` });
@@ -184,9 +188,6 @@ export function hostKeyProblems(
   // A literal block scalar's first content line is the one after its header (`|`, `|-`).
   const header = textLines[at.line - 1]?.slice(at.col - 1) ?? '';
   const block = present && /^[|]/.test(header);
-  if (present && /^>/.test(header)) {
-    return [{ file, line: at.line, col: at.col, path, message: 'must be a literal block ("host_keys: |"): a folded block (">") joins the lines of ssh-keyscan output' }];
-  }
   return findings.map((f) => {
     if (f.line === undefined || !block) return { file, line: at.line, col: at.col, path, message: f.message };
     const line = at.line + 1 + f.line;

@@ -34,7 +34,9 @@ export function siteFor(h: TestHost): Record<string, unknown> {
   return {
     version: 1,
     devvm: {
-      host: h.address, port: h.port, user: 'root', host_key: h.hostKey, ssh_agent: true,
+      // The real ssh-keyscan output of the test sshd (stock RSA, ECDSA, ed25519 keys), pasted
+      // as the README says: the product pins the one Terraform negotiates.
+      host: h.address, port: h.port, user: 'root', host_keys: h.hostKeyscan, ssh_agent: true,
       // No test host has kubectl or claude, and there is little free memory to spare.
       preflight: {
         binaries: ['node', 'git', 'git-crypt', ...(systemd ? ['tmux'] : [])],
