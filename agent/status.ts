@@ -10,6 +10,7 @@ import { own } from './own';
 import { allDesired } from './desired-store';
 import { ownership, ReadScope } from './managed-files';
 import { UnsafeRead } from './safe-read';
+import { claudeStatusLine } from './steps/claude-install';
 
 /** The files of `paths` that drifted, and those refused (not read), as table text. */
 function driftOf(ctx: Context, paths: string[], scope?: ReadScope): string {
@@ -50,5 +51,5 @@ export function statusTable(ctx: Context): string {
   }
   const hostFiles = Object.keys(ctx.state.files).filter((p) => p.startsWith('/etc/') && !p.includes('.slice.d/'));
   const table = renderTable(['os_user', 'uid', 'tier', 'state', 'password', 'files'], rows);
-  return `${table}\n(host) files: ${driftOf(ctx, hostFiles)}`;
+  return `${table}\n(host) files: ${driftOf(ctx, hostFiles)}\n${claudeStatusLine(desired)}`;
 }

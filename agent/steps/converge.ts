@@ -4,6 +4,7 @@ import type { WorkstationState } from '../input';
 import { getAccount } from '../accounts';
 import type { Context } from '../context';
 import { failed, Reporter } from '../report';
+import { claudeInstall } from './claude-install';
 import { convergeClone, ensureMirror } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
@@ -46,4 +47,6 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   }
   report.step(u, 'memory-slice', () => convergeSlice(ctx, ws));
   report.step(u, 'units', () => convergeUnits(ctx, ws));
+  // Reported, never a failure: the person installs their own Claude Code.
+  report.step(u, 'claude', () => claudeInstall(ws));
 }

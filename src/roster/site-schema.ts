@@ -115,8 +115,11 @@ export const Devvm = z
       .strictObject({
         binaries: z
           .array(ProgramName)
-          .default(['node', 'git', 'git-crypt', 'tmux', 'kubectl', 'kubectl-oidc_login', 'claude'])
-          .describe("Programs a Workstation needs on PATH. kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin."),
+          .default(['node', 'git', 'git-crypt', 'tmux', 'zstd', 'kubectl', 'kubectl-oidc_login'])
+          .describe(
+            "Programs the devvm must have on PATH before anyone is onboarded (zstd: offboarding archives with it). kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin. " +
+              'Not claude: each person has their own install, reported per person by converge.',
+          ),
         systemd: z.boolean().default(true).describe('Whether systemd must be running (user slices and per-user units need it).'),
         min_free_memory: Size.default('2G').describe('Free memory the devvm must have before anyone is onboarded.'),
         min_free_swap: SizeOrZero.prefault('1G').describe('Free swap the devvm must have before anyone is onboarded.'),
