@@ -16,6 +16,7 @@ import { hostWriters } from './host-spec-store';
 import { LAYOUT_DIR, t3EnvFile } from './paths';
 import { describeFound, HANDOVER_STEP, isDetected, ownedWriters, RECONCILER, reconcilerOnHost, WRITER_FILES } from './steps/reconciler';
 import { sliceForeignDropIns } from './steps/systemd';
+import { claudeStatusLine } from './steps/claude-install';
 
 /** The files of `paths` that drifted, and those refused (not read), as table text. */
 function driftOf(ctx: Context, paths: string[], scope?: ReadScope): string {
@@ -58,7 +59,7 @@ export function statusTable(ctx: Context): string {
   }
   const hostFiles = Object.keys(ctx.state.files).filter((p) => p.startsWith('/etc/') && !p.includes('.slice.d/') && !/^\/etc\/t3-serve\/[^/]+\.env$/.test(p));
   const table = renderTable(['os_user', 'uid', 'tier', 'state', 'password', 'files'], rows);
-  return [`${table}`, `(host) files: ${driftOf(ctx, hostFiles)}`, ...writerLines(ctx), ...dropInLines(desired.filter((d) => !own(ctx.state.tombstones, d.osUser)))].join('\n');
+  return [`${table}`, `(host) files: ${driftOf(ctx, hostFiles)}`, claudeStatusLine(desired), ...writerLines(ctx), ...dropInLines(desired.filter((d) => !own(ctx.state.tombstones, d.osUser)))].join('\n');
 }
 
 /** Which writer owns each host-wide file, and a warning while the reconciler would fight us. */

@@ -13,7 +13,8 @@ import type { PlanJson } from '../src/plan/plan-json';
 import { readRecord, stackFingerprint } from '../src/plan/plan-files';
 import { renderSummary, summarize } from '../src/plan/summary';
 import { applyStack, stackRun, terraformVersion, useLocalBackend } from '../src/plan/terraform';
-import { UsageError } from '../src/roster/load';
+import { readInput, UsageError } from '../src/roster/load';
+import { sshSiteRef } from '../src/plan/ssh-failure';
 import { currentFingerprints } from '../src/synth/synthesize';
 import { runCommand } from './cli';
 import { checkAuthentikGroups, provideCredentials } from '../src/ci/preflight';
@@ -70,12 +71,13 @@ runCommand(APPLY, async (o) => {
     return;
   }
   const { site } = loadInputs(opts.roster, opts.site);
+  const ssh = sshSiteRef(opts.site, readInput(opts.site), site);
   await provideCredentials(site, log);
   if (stacks.includes(WORKSTATIONS_STACK) && !o.flag('skip-group-check')) await checkAuthentikGroups(opts.site, site, log);
   for (const [i, run] of runs.entries()) {
     // The dev-only override is not part of the synthesized tree; a synth since the plan removed it.
     if (process.env.WORKSTATIONS_LOCAL_STATE_DIR) useLocalBackend(run, process.env.WORKSTATIONS_LOCAL_STATE_DIR);
-    await applyStack(run, log, { plan: plans[i], verbose: opts.verbose });
+    await applyStack(run, log, { plan: plans[i], verbose: opts.verbose, ssh });
   }
   log('applied.');
   for (const l of retiredUidReminders(summary, opts.roster)) log(l);

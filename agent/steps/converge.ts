@@ -5,6 +5,7 @@ import { getAccount } from '../accounts';
 import type { Context } from '../context';
 import { failed, oneLine, Reporter, skipped } from '../report';
 import { convergeClaudeAuthEnv } from './claude-auth-sync';
+import { claudeInstall } from './claude-install';
 import { convergeClone, ensureMirror } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
@@ -62,6 +63,8 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   // Before the units: the auth sync reads where to look when its timer first fires.
   report.step(u, 'claude-auth-env', () => convergeClaudeAuthEnv(ctx, ws));
   report.step(u, 'units', () => convergeUnitsAs(ctx, ws, writers));
+  // Reported, never a failure: the person installs their own Claude Code.
+  report.step(u, 'claude', () => claudeInstall(ws));
 }
 
 function cloneAll(ctx: Context, report: Reporter, ws: WorkstationState): void {

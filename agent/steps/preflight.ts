@@ -1,12 +1,15 @@
 // Preflight: runs before onboarding and fails with the FULL list of what is missing on
 // the devvm (memory, swap, disk, the programs a Workstation needs, systemd and the unit
 // templates of the per-person daemons), so nobody is onboarded onto a host that cannot
-// carry them.
+// carry them. A missing program is named with the package that provides it. Claude Code is
+// not a host program here (each person has their own install): converge reports it per
+// person (claude-install.ts) and never blocks onboarding on it.
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { bytesToSize, sizeToBytes } from '../../src/roster/values';
 import type { PreflightSpec } from '../input';
 import { commandExists } from '../exec';
 import { failed, ok, Outcome } from '../report';
+import { missingProgram } from './binary-packages';
 import { missingUnitTemplates } from './systemd';
 import { reconcilerPreflight } from './reconciler';
 
@@ -29,7 +32,7 @@ export function missingPrerequisites(spec: PreflightSpec): string[] {
   need('swap', mem.SwapFree ?? 0, spec.minFreeSwap);
   const fs = statfsSync(existsSync('/home') ? '/home' : '/');
   need('disk (/home)', fs.bavail * fs.bsize, spec.minFreeDisk);
-  for (const bin of spec.binaries) if (!commandExists(bin)) missing.push(`program not found: ${bin}`);
+  for (const bin of spec.binaries) if (!commandExists(bin)) missing.push(missingProgram(bin));
   if (spec.systemd && !existsSync('/run/systemd/system')) missing.push('systemd is not running');
   // The devvm ships the per-person unit templates; the agent only enables instances.
   else if (spec.systemd) for (const t of missingUnitTemplates()) missing.push(`unit file not installed: ${t}`);

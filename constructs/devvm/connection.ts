@@ -1,7 +1,9 @@
 // The SSH connection every devvm provisioner uses, read only from `self.input` (a
-// destroy-time provisioner may reference nothing else). The host key is pinned and the
-// key comes from the admin's ssh-agent: no private key in config or state.
+// destroy-time provisioner may reference nothing else). The host key is pinned (the one
+// of the site's keys Terraform's client negotiates: src/roster/host-keys.ts) and the key
+// comes from the admin's ssh-agent: no private key in config or state.
 import { Fn, SSHProvisionerConnection, TerraformSelf } from 'cdktf';
+import { pinnedHostKey } from '../../src/roster/host-keys';
 import type { Site } from '../../src/roster/site-schema';
 
 /**
@@ -15,10 +17,16 @@ export const SCRIPT_PATH = '/root/terraform_%RAND%.sh';
 
 /** What a resource must carry in its `input` for connectionFromSelf() to work. */
 export function connectionInput(site: Site): Record<string, string | number> {
-  return { host: site.devvm.host, port: site.devvm.port, user: site.devvm.user, host_key: site.devvm.host_key };
+  return { host: site.devvm.host, port: site.devvm.port, user: site.devvm.user, host_key: pinnedHostKey(site.devvm) };
 }
 
-export function connectionFromSelf(): SSHProvisionerConnection {
+/**
+ * The connection block. `timeout` bounds Terraform's connect-and-retry loop only (not the
+ * script's run time): a wrong host key or an unreachable devvm fails within it instead of
+ * after Terraform's default 5 minutes. A literal, not `self.input`: changing it changes no
+ * resource, and a destroy-time provisioner may use literals.
+ */
+export function connectionFromSelf(site: Pick<Site, 'devvm'>): SSHProvisionerConnection {
   return {
     type: 'ssh',
     host: TerraformSelf.getString('input.host'),
@@ -28,6 +36,7 @@ export function connectionFromSelf(): SSHProvisionerConnection {
     // cdktf types `agent` as a string; Terraform reads "true" as the boolean.
     agent: 'true',
     scriptPath: SCRIPT_PATH,
+    timeout: site.devvm.connect_timeout,
   };
 }
 

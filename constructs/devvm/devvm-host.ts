@@ -37,7 +37,7 @@ export class DevvmHost extends Construct {
         writers: props.spec.writers,
       },
       input: { ...connectionInput(props.site), spec: terraformLiteral(props.spec) },
-      connection: connectionFromSelf(),
+      connection: connectionFromSelf(props.site),
       provisioners: [
         // A root-only upload directory: never scp as root into a world-writable /tmp.
         { type: 'remote-exec', inline: [`mkdir -p -m 0700 ${UPLOAD_DIR}`] },

@@ -41,7 +41,7 @@ export class ManagedClaudeLayer extends Construct {
         ...(site.devvm.writers.managed_settings === 'reconciler' ? { managed_settings_writer: 'reconciler' } : {}),
       },
       input: connectionInput(site),
-      connection: connectionFromSelf(),
+      connection: connectionFromSelf(site),
       dependsOn: [props.host],
       provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} claude-layer ${encodeSpec(spec)}`] }],
     });

@@ -44,7 +44,7 @@ export class WorkstationAccounts extends Construct {
       triggersReplace: { os_user: each.key, uid: propertyAccess(account, ['uid']), host: props.site.devvm.host },
       // Everything the destroy-time offboard needs lives here: it may read only `self`.
       input: { ...connectionInput(props.site), account },
-      connection: connectionFromSelf(),
+      connection: connectionFromSelf(props.site),
       dependsOn: [props.host],
       provisioners: [
         // A failed create-time provisioner taints the instance: the next apply retries the

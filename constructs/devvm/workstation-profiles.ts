@@ -40,7 +40,7 @@ export class WorkstationProfiles extends Construct {
       // `# forces replacement`, and the plan JSON carries it for the summary and guards.
       triggersReplace: { desired: Fn.jsondecode(each.value), agent_sha256: props.agentSha256 },
       input: connectionInput(props.site),
-      connection: connectionFromSelf(),
+      connection: connectionFromSelf(props.site),
       dependsOn: [...props.dependsOn],
       provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${agentArgFromSelf('triggers_replace.desired')}`] }],
     });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_PATH } from '../../agent/paths';
+import { allHostKeys } from '../roster/host-keys';
 import type { Roster } from '../roster/roster-schema';
 import type { Site } from '../roster/site-schema';
 import type { PlanSummary } from './summary';
@@ -45,23 +46,25 @@ export function parseTombstones(stdout: string): Tombstones {
   return t as Tombstones;
 }
 
-/** The OpenSSH known_hosts line pinning the site's host key (port 22 is written bare). */
-export function knownHostsLine(site: Pick<Site['devvm'], 'host' | 'port' | 'host_key'>): string {
+/**
+ * The OpenSSH known_hosts lines of the site's host keys (port 22 is written bare). All of
+ * them: OpenSSH's client prefers the key types it knows for the host, so any of them works.
+ */
+export function knownHostsLine(site: Pick<Site['devvm'], 'host' | 'port' | 'host_key' | 'host_keys'>): string {
   const name = site.port === 22 ? site.host : `[${site.host}]:${site.port}`;
-  return `${name} ${site.host_key.trim().split(/\s+/).slice(0, 2).join(' ')}\n`;
+  return allHostKeys(site).map((k) => `${name} ${k}\n`).join('');
 }
 
 /**
  * Asks the devvm for its tombstones over the same SSH the provisioners use: site host,
- * port and user, the pinned host key as the only known host, keys from the ssh-agent
+ * port and user, the site's host keys as the only known ones, keys from the ssh-agent
  * (SSH_AUTH_SOCK), no ssh config file. Never throws: an unreachable host is a reason.
  */
-export function readHostTombstones(devvm: Pick<Site['devvm'], 'host' | 'port' | 'user' | 'host_key'>, timeoutSeconds = 5): TombstoneRead {
+export function readHostTombstones(devvm: Pick<Site['devvm'], 'host' | 'port' | 'user' | 'host_key' | 'host_keys'>, timeoutSeconds = 5): TombstoneRead {
   const dir = mkdtempSync(join(tmpdir(), 'workstations-known-hosts-'));
   try {
     const knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, knownHostsLine(devvm), { mode: 0o600 });
-    const keyType = devvm.host_key.trim().split(/\s+/)[0];
     const r = spawnSync(
       'ssh',
       [
@@ -70,7 +73,6 @@ export function readHostTombstones(devvm: Pick<Site['devvm'], 'host' | 'port' | 
         '-o', `UserKnownHostsFile=${knownHosts}`,
         '-o', 'GlobalKnownHostsFile=none',
         '-o', 'StrictHostKeyChecking=yes',
-        '-o', `HostKeyAlgorithms=${keyType}`,
         '-o', `ConnectTimeout=${timeoutSeconds}`,
         '-o', 'PasswordAuthentication=no',
         '-o', 'KbdInteractiveAuthentication=no',

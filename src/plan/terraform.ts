@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UsageError } from '../roster/load';
 import { failureTail, people, QuietApplyOutput } from './apply-output';
 import type { PlanJson } from './plan-json';
+import { SshSiteRef, sshFailureHint } from './ssh-failure';
 import { makePrivate, plansDir, privateDir, writePrivate } from './plan-files';
 
 export class TerraformError extends Error {}
@@ -116,6 +117,8 @@ export interface ApplyOptions {
   readonly plan: PlanJson;
   /** Where the quiet output goes (default: stdout). */
   readonly out?: (line: string) => void;
+  /** The site's devvm connection keys: a failed SSH connection is explained in terms of them. */
+  readonly ssh?: SshSiteRef;
 }
 
 /** Lines of the raw log shown when an apply fails (the errors come last). */
@@ -170,9 +173,12 @@ export async function applyStack(run: StackRun, log: (s: string) => void, opts: 
     closeSync(fd);
   }
   if (status !== 0) {
-    const shown = opts.verbose ? '' : `the end of it (SSH banners left out):\n${failureTail(readFileSync(run.applyLogFile, 'utf8'), FAILURE_TAIL).join('\n')}\n`;
+    const raw = readFileSync(run.applyLogFile, 'utf8');
+    const shown = opts.verbose ? '' : `the end of it (SSH banners left out):\n${failureTail(raw, FAILURE_TAIL).join('\n')}\n`;
+    const hint = opts.ssh && sshFailureHint(raw, opts.ssh);
     throw new TerraformError(
       `[${run.stack}] terraform apply failed; its raw output is in ${run.applyLogFile}\n${shown}` +
+        (hint ? `[${run.stack}] ${hint}\n` : '') +
         'see README "When an apply fails halfway": run `npm run plan`, read the summary, then `npm run apply`',
     );
   }

@@ -8,6 +8,7 @@ import { Roster } from './roster-schema';
 import { rosterRules } from './roster-rules';
 import { schemaProblems } from './schema-problems';
 import { Site } from './site-schema';
+import { hostKeyProblems } from './host-keys';
 import { checkCapacity } from '../capacity/check';
 import { derive } from '../desired/derive';
 import { locate, parseYaml, YamlSource, dotted } from './yaml-source';
@@ -99,7 +100,25 @@ function dedupe(problems: Problem[]): Problem[] {
 }
 
 export function parseSite(file: string, text: string): LoadResult<Site> {
-  return validate(file, text, Site);
+  return validate(file, text, Site, (source) => siteHostKeyProblems(file, text, source));
+}
+
+/** The devvm host keys, checked key by key (src/roster/host-keys.ts), when `devvm` is a mapping. */
+function siteHostKeyProblems(file: string, text: string, source: YamlSource): Problem[] {
+  const devvm = (source.value as { devvm?: unknown } | undefined)?.devvm;
+  if (!devvm || typeof devvm !== 'object' || Array.isArray(devvm)) return [];
+  const d = devvm as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // A wrongly typed field is the schema's to report.
+  if ((d.host_keys !== undefined && str(d.host_keys) === undefined) || (d.host_key !== undefined && str(d.host_key) === undefined)) return [];
+  const fields = {
+    host: str(d.host) ?? '10.0.10.10',
+    port: typeof d.port === 'number' ? d.port : 22,
+    host_keys: str(d.host_keys),
+    host_key: str(d.host_key),
+    host_keys_complete: d.host_keys_complete === true,
+  };
+  return hostKeyProblems(file, text, fields, (field, target) => locate(source, ['devvm', field], target));
 }
 
 /** Validates the roster; `site` (when valid) supplies site-dependent rules such as the uid range. */

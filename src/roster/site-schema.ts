@@ -8,11 +8,8 @@ import {
   AbsPath, BranchName, DEFAULT_RESERVED_KV_NAMES, DEFAULT_RESERVED_NAMESPACES, GitUrl, Size, SizeOrZero, Uid, Username,
 } from './values';
 
-const HostKey = z
-  .string()
-  .regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/, {
-    error: 'must be a public host key line "<type> <base64>" (ssh-keyscan output without the host)',
-  });
+/** A Terraform duration such as 15s or 1m30s (Go's time.ParseDuration subset used here). */
+const Duration = z.string().regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, { error: 'must be a duration such as 15s, 90s or 1m30s' });
 
 const Host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:]+$/, {
   error: 'must be a hostname or IP address',
@@ -87,10 +84,25 @@ export const Devvm = z
     host: Host.default('10.0.10.10').describe('Address Terraform connects to over SSH.'),
     port: z.number().int().min(1).max(65535).default(22).describe('SSH port of the devvm.'),
     user: z.literal('root').default('root').describe('Remote user for provisioners; only root (the agent manages accounts).'),
-    host_key: HostKey.meta({
-      description: 'Pinned public host key ("<type> <base64>", ssh-keyscan output without the host); Terraform refuses any other host.',
-      examples: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...'],
+    // Checked line by line at load (src/roster/host-keys.ts: each bad key is reported at its own line).
+    host_keys: z.string().optional().meta({
+      description:
+        'The devvm\'s public SSH host keys: the output of `ssh-keyscan <host>` pasted as is (every line, "[<host>] <type> <base64>", ' +
+        '# comment lines allowed), as a literal block "host_keys: |". Terraform pins the one its SSH client negotiates (ECDSA, then RSA, then ed25519) ' +
+        'and refuses any other host. Required (or the deprecated host_key).',
+      examples: ['10.0.10.10 ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI...\n10.0.10.10 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...\n'],
     }),
+    host_key: z
+      .string()
+      .optional()
+      .describe('Deprecated: one "<type> <base64>" key, read as a one-line host_keys (an ed25519 key alone is refused: use host_keys).'),
+    host_keys_complete: z
+      .boolean()
+      .default(false)
+      .describe('true: host_keys are all the keys the sshd has and it has no ECDSA key, so pinning RSA or ed25519 is right (otherwise refused).'),
+    connect_timeout: Duration.default('15s').describe(
+      "How long each provisioner tries to connect (Terraform's connection timeout; its default, 5m, makes a wrong host key hang for minutes).",
+    ),
     ssh_agent: z
       .literal(true, { error: 'must be true: the private key stays in your ssh-agent' })
       .default(true)
@@ -103,8 +115,11 @@ export const Devvm = z
       .strictObject({
         binaries: z
           .array(ProgramName)
-          .default(['node', 'git', 'git-crypt', 'tmux', 'kubectl', 'kubectl-oidc_login', 'claude'])
-          .describe("Programs a Workstation needs on PATH. kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin."),
+          .default(['node', 'git', 'git-crypt', 'tmux', 'zstd', 'kubectl', 'kubectl-oidc_login'])
+          .describe(
+            "Programs the devvm must have on PATH before anyone is onboarded (zstd: offboarding archives with it). kubectl-oidc_login is int128/kubelogin, not Debian's kubelogin. " +
+              'Not claude: each person has their own install, reported per person by converge.',
+          ),
         systemd: z.boolean().default(true).describe('Whether systemd must be running (user slices and per-user units need it).'),
         min_free_memory: Size.default('2G').describe('Free memory the devvm must have before anyone is onboarded.'),
         min_free_swap: SizeOrZero.prefault('1G').describe('Free swap the devvm must have before anyone is onboarded.'),

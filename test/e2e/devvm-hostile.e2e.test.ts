@@ -20,7 +20,7 @@ const INJECT = `$(touch ${PWNED})`;
 describe('hostile values are refused at synth', () => {
   const site = exampleInputs().site;
   const siteDoc = (): Record<string, Record<string, unknown>> => ({
-    devvm: { host_key: site.devvm.host_key },
+    devvm: { host_keys: site.devvm.host_keys },
     kubernetes: { api_server: 'https://10.0.20.100:6443' },
     infra_repo: { url: site.infra_repo.url },
     config_base: { url: site.config_base.url },

@@ -178,6 +178,7 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
       'infra-clone: ok',
       'memory-slice: ok',
       'units: ok',
+      `claude: skipped (no claude for emo (neither on the login shell's PATH nor ~/.local/bin/claude): emo installs it as themselves with \`curl -fsSL https://claude.ai/install.sh | bash\` (a per-person native install; the devvm has no system-wide claude))`,
     ]);
     expect((await tf.planNoChanges()).noChanges).toBe(true);
   });

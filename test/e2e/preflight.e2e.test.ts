@@ -24,7 +24,7 @@ describeE2E('preflight before onboarding', () => {
       () => new Error('apply succeeded'),
       (err: Error) => err,
     );
-    expect(failure.message).toMatch(/\(host\): preflight: FAILED \(devvm not ready: memory: \S+ free, need 100000G; program not found: git-crypt\)/);
+    expect(failure.message).toMatch(/\(host\): preflight: FAILED \(devvm not ready: memory: \S+ free, need 100000G; program not found: git-crypt \(Debian package git-crypt: apt-get install git-crypt\)\)/);
     for (const u of ['wizard', 'emo', 'ancamilea']) {
       expect((await h.exec(['getent', 'passwd', u])).code).not.toBe(0);
       expect(await h.exists(`/home/${u}`)).toBe(false);

@@ -10,7 +10,7 @@ import { HostExec, makeHostExec } from './host-exec';
 import { processRef } from './procs';
 import { ensureRootfs } from './rootfs';
 import { register, unregister } from './safety-net';
-import { authorizeKey, generateHostKey, pickLoopbackAddress, SSHD_LOG_IN_HOST, startAgentWithKey, startSshd } from './ssh';
+import { authorizeKey, generateHostKey, keyscan, pickLoopbackAddress, SSHD_LOG_IN_HOST, startAgentWithKey, startSshd } from './ssh';
 import { HostRecord, recordPath, saveRecord } from './state';
 import { teardownSync } from './teardown';
 
@@ -22,6 +22,8 @@ export interface TestHost extends HostExec {
   user: 'root';
   /** The ECDSA host key "ecdsa-sha2-nistp256 AAAA..." (what Terraform negotiates with a stock sshd), for `host_key`. */
   hostKey: string;
+  /** The real `ssh-keyscan -p <port> <address>` output for this sshd (every stock key), for the site's `host_keys`. */
+  hostKeyscan: string;
   sshAuthSock: string;
   /** The host's root directory as seen from outside. */
   rootDir: string;
@@ -87,6 +89,7 @@ export async function startTestHost(opts: StartOptions = {}): Promise<TestHost> 
     authorizeKey(rec.rootDir, client.publicKey);
     const address = pickLoopbackAddress();
     const port = await startSshd(rec, address);
+    const hostKeyscan = await keyscan(address, port);
     const host: TestHost = {
       ...makeHostExec(rec.rootDir),
       id,
@@ -94,6 +97,7 @@ export async function startTestHost(opts: StartOptions = {}): Promise<TestHost> 
       port,
       user: 'root',
       hostKey,
+      hostKeyscan,
       sshAuthSock: client.sshAuthSock,
       rootDir: rec.rootDir,
       privateDir: tempDir,

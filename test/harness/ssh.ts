@@ -77,6 +77,21 @@ export async function generateHostKey(rootDir: string): Promise<string> {
   return `${type} ${key}`;
 }
 
+/**
+ * What the real `ssh-keyscan -p <port> <address>` prints for the test sshd (loopback only):
+ * the text an admin pastes into the site's `devvm.host_keys`, its `#` banner lines (stderr)
+ * included, as `ssh-keyscan <host> 2>&1` shows them. Throws unless every stock type is there.
+ */
+export async function keyscan(address: string, port: number): Promise<string> {
+  if (!address.startsWith('127.')) throw new Error(`keyscan: not a loopback address: ${address}`);
+  const r = await runOk(['ssh-keyscan', '-T', '5', '-p', String(port), address]);
+  const text = `${r.stderr.split('\n').filter((l) => l.startsWith('#')).join('\n')}\n${r.stdout}`;
+  for (const type of ['ssh-rsa', 'ecdsa-sha2-nistp256', 'ssh-ed25519']) {
+    if (!text.includes(` ${type} `)) throw new Error(`ssh-keyscan of ${address}:${port} printed no ${type} key:\n${text}`);
+  }
+  return text;
+}
+
 export function authorizeKey(rootDir: string, publicKey: string): void {
   const sshDir = path.join(rootDir, 'root/.ssh');
   fs.mkdirSync(sshDir, { recursive: true, mode: 0o700 });

@@ -17,7 +17,7 @@ import { isSameProcessAlive, processRef } from './procs';
 import { ensureRootfs } from './rootfs';
 import { run, runOk, RunResult } from './run';
 import { unregister } from './safety-net';
-import { authorizeKey, freePort, pickLoopbackAddress, SSHD_LOG_IN_HOST, startAgentWithKey } from './ssh';
+import { authorizeKey, freePort, keyscan, pickLoopbackAddress, SSHD_LOG_IN_HOST, startAgentWithKey } from './ssh';
 import { HostRecord, recordPath, saveRecord } from './state';
 import { SYSTEMD_RECIPE } from './systemd-rootfs';
 import { teardownSync } from './teardown';
@@ -178,6 +178,7 @@ export async function startSystemdHost(opts: SystemdStartOptions = {}): Promise<
       user: 'root',
       hostKey: hostKeys.ecdsa,
       hostKeys,
+      hostKeyscan: await keyscan(address, port),
       initPid: init.pid,
       sshAuthSock: client.sshAuthSock,
       rootDir: root,

@@ -115,7 +115,7 @@ describe('capacity refusals at the line to edit', () => {
   const SITE = yaml`
     version: 1
     devvm:
-      host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY
+      host_keys: ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBTESTKEY
     kubernetes:
       api_server: https://10.0.20.100:6443
     infra_repo:
@@ -203,7 +203,7 @@ describe('the homelab as it runs: one 24G budget for everyone, overcommitted', (
   const SITE = yaml`
     version: 1
     devvm:
-      host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY
+      host_keys: ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBTESTKEY
     kubernetes:
       api_server: https://10.0.20.100:6443
     infra_repo:

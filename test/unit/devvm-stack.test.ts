@@ -80,7 +80,7 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
   expect(spec).toEqual({ osUser: 'emo', uid: 1001, home: '/home/emo', shell: '/bin/bash', archiveDir: '/var/backups/workstations' });
 });
 
-test('the connection pins the host key and uses the ssh-agent; no private key anywhere', () => {
+test('the connection pins the host key Terraform negotiates, uses the ssh-agent and fails fast; no private key anywhere', () => {
   const provisioned = Object.values(data).filter((r) => r.provisioner);
   expect(provisioned).toHaveLength(4); // host, claude_layer, account, profile
   for (const r of provisioned) {
@@ -88,8 +88,11 @@ test('the connection pins the host key and uses the ssh-agent; no private key an
       agent: 'true', host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', type: 'ssh', user: '${self.input.user}',
       // Inline scripts go to root's own 0700 home, never to world-writable /tmp.
       script_path: '/root/terraform_%RAND%.sh',
+      // A wrong pin or an unreachable devvm fails within seconds, not Terraform's default 5 minutes.
+      timeout: '15s',
     });
-    expect(r.input.host_key).toBe(inputs.site.devvm.host_key);
+    // The fixture pastes RSA, ECDSA and ed25519 keys: Terraform's client negotiates ECDSA.
+    expect(r.input.host_key).toMatch(/^ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXAMPLE\S+=$/);
   }
   expect(JSON.stringify(tf)).not.toMatch(/private_key|PRIVATE KEY|password/i);
 });

@@ -33,9 +33,12 @@ describe('tombstones against the roster', () => {
   });
 });
 
-it('pins exactly the site host key, with the port when it is not 22', () => {
-  expect(knownHostsLine({ host: '10.0.10.10', port: 22, host_key: 'ssh-ed25519 AAAAC3Nza root@devvm' })).toBe('10.0.10.10 ssh-ed25519 AAAAC3Nza\n');
-  expect(knownHostsLine({ host: '127.77.0.1', port: 40022, host_key: 'ssh-ed25519 AAAAC3Nza' })).toBe('[127.77.0.1]:40022 ssh-ed25519 AAAAC3Nza\n');
+it('knows exactly the site host keys, all of them, with the port when it is not 22', () => {
+  const ecdsa = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBTESTKEY';
+  const ed = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY';
+  expect(knownHostsLine({ host: '10.0.10.10', port: 22, host_keys: `# 10.0.10.10:22 SSH-2.0-OpenSSH_9.2p1\n10.0.10.10 ${ecdsa}\n10.0.10.10 ${ed}\n` }))
+    .toBe(`10.0.10.10 ${ecdsa}\n10.0.10.10 ${ed}\n`);
+  expect(knownHostsLine({ host: '127.77.0.1', port: 40022, host_key: `${ecdsa} root@devvm` })).toBe(`[127.77.0.1]:40022 ${ecdsa}\n`);
 });
 
 it('after an apply that offboarded, names the uid to retire; a tainted retry names none', () => {

@@ -5,7 +5,7 @@ import { EXAMPLE_SITE_TEXT, exampleSite, siteProblems, yaml } from '../support/i
 const MINIMAL = yaml`
   version: 1
   devvm:
-    host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY
+    host_keys: ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBTESTKEY
   kubernetes:
     api_server: https://10.0.20.100:6443
   infra_repo:
@@ -46,26 +46,26 @@ test('unwritten keys take the homelab defaults', () => {
   });
 });
 
-test('a site without the pinned host key is refused', () => {
-  expect(siteProblems(edit('  host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY\n', '  host: 10.0.10.10\n'))).toEqual([
-    'roster/site.yaml:2:1 devvm.host_key: is required (string)',
+test('a site without the host keys is refused, naming ssh-keyscan', () => {
+  expect(siteProblems(edit('  host_keys: ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBTESTKEY\n', '  host: 10.0.10.10\n'))).toEqual([
+    'roster/site.yaml:2:1 devvm.host_keys: is required: the devvm\'s public host keys, the output of `ssh-keyscan 10.0.10.10` (all its lines), as a block "host_keys: |"',
   ]);
 });
 
-test('the host key must be a public key line', () => {
-  expect(siteProblems(edit('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITESTKEY', '"10.0.10.10 ssh-ed25519 AAAA"'))).toEqual([
-    'roster/site.yaml:3:13 devvm.host_key: must be a public host key line "<type> <base64>" (ssh-keyscan output without the host), got "10.0.10.10 ssh-ed25519 AAAA"',
+test('a host key line that is no key is refused at its line', () => {
+  expect(siteProblems(edit('ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBTESTKEY', '"10.0.10.10 AAAA"'))).toEqual([
+    'roster/site.yaml:3:14 devvm.host_keys: must be a line of ssh-keyscan output, "[<host>] <type> <base64>", got "10.0.10.10 AAAA"',
   ]);
 });
 
 test('ssh_agent cannot be turned off (no private key in config)', () => {
-  expect(siteProblems(edit('  host_key:', '  ssh_agent: false\n  host_key:'))).toEqual([
+  expect(siteProblems(edit('  host_keys:', '  ssh_agent: false\n  host_keys:'))).toEqual([
     'roster/site.yaml:3:14 devvm.ssh_agent: must be true: the private key stays in your ssh-agent, got boolean false',
   ]);
 });
 
 test('unknown site keys get a did-you-mean suggestion', () => {
-  expect(siteProblems(edit('  host_key:', '  hostkey: x\n  host_key:'))).toEqual([
+  expect(siteProblems(edit('  host_keys:', '  hostkey: x\n  host_keys:'))).toEqual([
     'roster/site.yaml:3:3 devvm.hostkey: unknown key "hostkey" (did you mean "host_key"?)',
   ]);
 });

@@ -34,10 +34,12 @@ export function siteFor(h: TestHost): Record<string, unknown> {
   return {
     version: 1,
     devvm: {
-      host: h.address, port: h.port, user: 'root', host_key: h.hostKey, ssh_agent: true,
-      // No test host has kubectl or claude, and there is little free memory to spare.
+      // The real ssh-keyscan output of the test sshd (stock RSA, ECDSA, ed25519 keys), pasted
+      // as the README says: the product pins the one Terraform negotiates.
+      host: h.address, port: h.port, user: 'root', host_keys: h.hostKeyscan, ssh_agent: true,
+      // No test host has kubectl (nor claude, which is per person and never a preflight program), and there is little free memory to spare.
       preflight: {
-        binaries: ['node', 'git', 'git-crypt', ...(systemd ? ['tmux'] : [])],
+        binaries: ['node', 'git', 'git-crypt', 'zstd', ...(systemd ? ['tmux'] : [])],
         systemd,
         min_free_memory: '64M', min_free_swap: 0, min_free_disk: '256M',
       },

@@ -1,0 +1,63 @@
+// Does this person have Claude Code? The devvm deliberately has no system-wide `claude`:
+// each person runs their own native install (Anthropic's installer puts it in
+// ~/.local/bin/claude), so the question is asked in the person's own context and the
+// answer is REPORTED, never a failure: a missing install blocks nobody's onboarding (the
+// account, clone and kubeconfig are useful without it), the line says how to install it.
+//
+// Least privilege: both probes run AS the person (runuser), never as root on their home:
+// their login shell with their own profile files (`<shell> -l -c 'command -v claude'`, stdin
+// closed, bounded by a short timeout), then `test -x ~/.local/bin/claude` (a PATH set only in
+// an interactive rc file is not seen by a login shell run with -c).
+import { getAccount } from '../accounts';
+import { probe, RUNUSER } from '../exec';
+import type { WorkstationState } from '../input';
+import { ok, Outcome, skipped } from '../report';
+
+/** How long the person's login shell may take to answer (their profile runs first). */
+export const CLAUDE_PROBE_TIMEOUT_MS = 15_000;
+
+/** What the person runs, as themselves, to install Claude Code (Anthropic's native installer). */
+export const CLAUDE_INSTALL = 'curl -fsSL https://claude.ai/install.sh | bash';
+
+type Person = Pick<WorkstationState, 'osUser' | 'home' | 'shell'>;
+
+function asPerson(p: Person, argv: readonly string[]) {
+  return probe(RUNUSER, ['-u', p.osUser, '--', ...argv], {
+    cwd: p.home,
+    input: '',
+    timeoutMs: CLAUDE_PROBE_TIMEOUT_MS,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: p.home, USER: p.osUser, LOGNAME: p.osUser, SHELL: p.shell, LANG: 'C.UTF-8' },
+  });
+}
+
+/** Where the person's `claude` is, as they would find it, or undefined. */
+export function findClaude(p: Person): { path: string; onPath: boolean } | undefined {
+  const login = asPerson(p, [p.shell, '-l', '-c', 'command -v claude']);
+  // A profile may print its own lines first: the answer is the last absolute path.
+  const found = login.status === 0 ? login.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/')).pop() : undefined;
+  if (found) return { path: found, onPath: true };
+  const local = `${p.home}/.local/bin/claude`;
+  if (asPerson(p, ['test', '-x', local]).status === 0) return { path: local, onPath: false };
+  return undefined;
+}
+
+export function claudeInstall(ws: Person): Outcome {
+  const tilde = (path: string) => (path.startsWith(`${ws.home}/`) ? `~${path.slice(ws.home.length)}` : path);
+  const found = findClaude(ws);
+  if (found) return ok(found.onPath ? tilde(found.path) : `${tilde(found.path)}, not on the login shell's PATH`);
+  return skipped(
+    `no claude for ${ws.osUser} (neither on the login shell's PATH nor ~/.local/bin/claude): ` +
+      `${ws.osUser} installs it as themselves with \`${CLAUDE_INSTALL}\` (a per-person native install; the devvm has no system-wide claude)`,
+  );
+}
+
+/** `status`: each person with an account and their Claude Code install, on one line. */
+export function claudeStatusLine(people: readonly Person[]): string {
+  const parts = people
+    .filter((p) => getAccount(p.osUser))
+    .map((p) => {
+      const found = findClaude(p);
+      return `${p.osUser} ${found ? found.path.replace(`${p.home}/`, '~/') : 'not installed'}`;
+    });
+  return `(people) claude: ${parts.length ? parts.join('; ') : '-'}${parts.some((x) => x.endsWith('not installed')) ? ` (each installs it as themselves: \`${CLAUDE_INSTALL}\`)` : ''}`;
+}
