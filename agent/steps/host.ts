@@ -75,7 +75,8 @@ export function dispatchTable(ctx: Context, people: readonly MapPerson[]): strin
  * offboard whose archive step failed and must be retried).
  */
 export function mappedPeople(ctx: Context): MapPerson[] {
-  return allDesired().filter((ws) => !Object.hasOwn(ctx.state.tombstones, ws.osUser));
+  // An incomplete offboarding (processes survived) is an offboarding all the same: out of the maps.
+  return allDesired().filter((ws) => !Object.hasOwn(ctx.state.tombstones, ws.osUser) && !Object.hasOwn(ctx.state.incomplete, ws.osUser));
 }
 
 function writeHostFile(ctx: Context, report: Reporter, step: string, path: string, content: () => string): void {
