@@ -25,7 +25,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { probeOrTimeout, run, runAs, RUNUSER } from '../exec';
+import { probeOrTimeout, runAs, RUNUSER } from '../exec';
 import { asMirror, MIRROR_ENV, MIRROR_USER, mirrorAccount } from '../mirror-account';
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
@@ -133,7 +133,7 @@ export function isManagedClone(dir: string): boolean {
   return existsSync(`${dir}/.git/${MARKER}`);
 }
 
-export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, spec: CloneSpec): Outcome {
+export function convergeClone(ctx: Context, ws: WorkstationState, _gid: number, spec: CloneSpec): Outcome {
   const bad = urlProblem(spec.url);
   if (bad) return failed(bad);
   const target = `${ws.home}/${spec.path}`;
@@ -155,7 +155,9 @@ export function convergeClone(ctx: Context, ws: WorkstationState, gid: number, s
   const detour = symlinkedParent(target, ws.home);
   if (detour) return skipped(detour);
   if (!existsSync(parent)) {
-    run('install', ['-d', '-m', '0755', '-o', String(ws.uid), '-g', String(gid), parent]);
+    // As the person (never root's `install -d -o`, which follows a link flipped in at ~/code
+    // after the check and would hand them its target): the kernel checks what they may create.
+    runAs(ws.osUser, ws.home, 'mkdir', ['-m', '0755', '--', parent]);
   }
   const tmpPrefix = `.${spec.path.split('/').pop()}.clone-`;
   removeStaleClones(ws, parent, tmpPrefix);
