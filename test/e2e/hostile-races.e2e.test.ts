@@ -149,6 +149,7 @@ describeE2E('hostile person racing the agent: script rewriter, clone-marker link
       const r = await h.exec(['node', AGENT, 'converge', synth.convergeArg.mallory], { timeoutMs: 180_000 });
       const line = linesOf(r.stdout, 'mallory').find((l) => l.startsWith('mallory: infra-clone:')) ?? '(no infra-clone line)';
       const key = line.replace(/ \(.*$/, '').trim();
+      if (!outcomes.has(key)) console.log(`clone race, first ${key}: ${line}`);
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     }
     await h.execOk(['touch', '/tmp/stop-race']);
