@@ -69,7 +69,7 @@ export interface ProbeResult {
 /** Runs and returns the exit status instead of throwing (for probes such as `getent`). */
 export function probe(cmd: string, args: readonly string[], opts: RunOptions = {}): ProbeResult {
   const timeout = timeoutOf(opts);
-  const r = spawnSync(cmd, [...args], { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: 'utf8', timeout, killSignal: 'SIGTERM' });
+  const r = spawnSync(cmd, [...args], { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: 'utf8', timeout, killSignal: 'SIGTERM', stdio: ['pipe', opts.stdoutFd ?? 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
     return { status: 124, stdout: r.stdout ?? '', stderr: timedOutMessage(cmd, args, timeout), timedOut: true };
   }
@@ -90,6 +90,9 @@ export function probeOrTimeout(cmd: string, args: readonly string[], opts: RunOp
  * up in the PATH of the environment it is given.
  */
 export const RUNUSER = '/sbin/runuser';
+
+/** util-linux setpriv (no PAM, no session): switches uid, gid and groups, nothing else. */
+export const SETPRIV = '/usr/bin/setpriv';
 
 /** Runs a command as `user` (runuser from util-linux: no shell, login environment of that user). */
 export function runAs(user: string, home: string, cmd: string, args: readonly string[], opts: RunOptions = {}): string {

@@ -20,16 +20,32 @@ const Tombstone = z.strictObject({
   sha256: z.string(),
 });
 
+/**
+ * An offboarding that could not end every process of the uid (a tombstone marked incomplete):
+ * the account is locked, nothing was archived, the real tombstone is not written. Kept until
+ * an offboarding of that uid completes (or the person is onboarded again).
+ */
+const IncompleteTombstone = z.strictObject({
+  uid: z.number().int(),
+  date: z.string(),
+  status: z.literal('incomplete'),
+  /** What still ran after the last kill round: pid and command name (/proc/<pid>/comm). */
+  survivors: z.array(z.strictObject({ pid: z.number().int(), command: z.string() })),
+});
+export type IncompleteTombstone = z.infer<typeof IncompleteTombstone>;
+
 export const HostState = z.strictObject({
   version: z.literal(1),
   files: z.record(z.string(), LedgerEntry),
   ports: z.record(z.string(), z.number().int()),
   tombstones: z.record(z.string(), Tombstone),
+  /** Offboardings that left processes running (state files before it have none). */
+  incomplete: z.record(z.string(), IncompleteTombstone).default({}),
 });
 export type HostState = z.infer<typeof HostState>;
 
 export function emptyState(): HostState {
-  return { version: 1, files: {}, ports: {}, tombstones: {} };
+  return { version: 1, files: {}, ports: {}, tombstones: {}, incomplete: {} };
 }
 
 export function loadState(file = STATE_FILE): HostState {

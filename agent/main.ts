@@ -23,7 +23,10 @@
 // root-owned directories outside homes (/var/lib/workstations, the archive directory),
 // and a home-side inode only through an fd it opened itself without following links
 // (the home via O_DIRECTORY|O_NOFOLLOW; a file via no-follow dir fds; then fchmod/fchown).
-// Root's reads in a home use safeRead (no link, no FIFO, owned by the person).
+// Root's reads in a home use safeRead (no link, no FIFO, owned by the person). What the agent
+// fetches with git (mirrors, the Config base checkout) is fetched by the unprivileged
+// workstations-mirror account (agent/mirror-account.ts), never by root; offboarding's tar
+// reads the home as the person.
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { OsUser } from '../src/roster/values';
 import { Context, makeContext } from './context';

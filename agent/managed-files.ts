@@ -1,14 +1,15 @@
 // Writing files the agent owns without ever clobbering one it does not: a path is
 // "ours" only when its current content is what the ledger says we wrote. Anything else
 // (a person's ~/.kube/config, a hand edit) is kept and reported.
-import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, fchmodSync, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { removeStaleTemps, sha256, writeFileAtomic, WriteOptions } from './atomic';
 import { runAs } from './exec';
 import type { Context } from './context';
 import { changed, ok, Outcome, skipped } from './report';
-import { safeRead } from './safe-read';
+import { openInHome } from './person-fs';
+import { describeType, safeRead } from './safe-read';
 
 export type Ownership = 'absent' | 'ours' | 'foreign';
 
@@ -79,7 +80,7 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
       ctx.state.files[path] = { sha256: want };
       ctx.save();
     }
-    return ensureModeOwner(ctx, path, opts) ? changed('mode or owner fixed') : ok();
+    return ensureModeOwner(ctx, path, opts, 'file') ? changed('mode or owner fixed') : ok();
   }
   if (ctx.dryRun) return changed(owner === 'absent' ? `would create ${path}` : `would rewrite ${path}`);
   // Ledger first: if we die before the rename, the old content is still recognized as ours.
@@ -94,22 +95,50 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   return changed(owner === 'absent' ? 'created' : 'rewritten');
 }
 
-function ensureModeOwner(ctx: Context, path: string, opts: ManagedWriteOptions): boolean {
-  const st = lstatSync(path);
-  let fixed = false;
-  if (st.uid !== opts.uid || st.gid !== opts.gid) {
-    // lchown: never through a symlink. Before the chmod, so a person can then set the mode.
-    if (!ctx.dryRun) lchownSync(path, opts.uid, opts.gid);
-    fixed = true;
-  }
-  if ((st.mode & 0o7777) !== opts.mode) {
-    if (!ctx.dryRun) {
-      if (opts.person) runAs(opts.person.user, opts.person.home, 'chmod', [opts.mode.toString(8), '--', path]);
-      else chmodSync(path, opts.mode);
+/**
+ * Fixes owner and mode through an fd, never by path: between a check and an lchown/chmod by
+ * path, a person could rename a directory on the way or swap in a hard link, and root would
+ * then change an inode of their choosing. So the inode is opened first without following any
+ * link (O_NOFOLLOW|O_NONBLOCK: a FIFO never blocks), checked with fstat, and changed with
+ * fchown/fchmod:
+ *  - in a home (opts.person): every directory below the home is opened O_DIRECTORY|O_NOFOLLOW
+ *    from the previous one's fd (person-fs openInHome), so the inode is really inside the home;
+ *    it must belong to the person or root (another person's file, moved in from a shared
+ *    directory, is never handed over) and a file must have one link (a hard link to someone
+ *    else's file is not theirs to get);
+ *  - elsewhere: only the agent's own host paths (/etc/..., /usr/local/lib/workstations/...,
+ *    /etc/systemd/system/...: the callers in steps/host.ts, steps/systemd.ts,
+ *    steps/claude-layer.ts), in directories only root can write; opened no-follow all the same.
+ */
+function ensureModeOwner(ctx: Context, path: string, opts: ManagedWriteOptions, kind: 'file' | 'directory'): boolean {
+  const fd = opts.person ? openInHome({ user: opts.person.user, uid: opts.uid, home: opts.person.home }, path) : openNoFollow(path);
+  try {
+    const st = fstatSync(fd);
+    if (kind === 'file' ? !st.isFile() : !st.isDirectory()) throw new Error(`${path} is ${describeType(st)}, not a ${kind}: owner and mode left alone`);
+    if (kind === 'file' && st.nlink !== 1) throw new Error(`${path} has ${st.nlink} hard links: owner and mode left alone`);
+    if (opts.person && st.uid !== opts.uid && st.uid !== 0) throw new Error(`${path} belongs to uid ${st.uid}: owner and mode left alone`);
+    let fixed = false;
+    if (st.uid !== opts.uid || st.gid !== opts.gid) {
+      if (!ctx.dryRun) fchownSync(fd, opts.uid, opts.gid);
+      fixed = true;
     }
-    fixed = true;
+    if ((st.mode & 0o7777) !== opts.mode) {
+      if (!ctx.dryRun) fchmodSync(fd, opts.mode);
+      fixed = true;
+    }
+    return fixed;
+  } finally {
+    closeSync(fd);
   }
-  return fixed;
+}
+
+function openNoFollow(path: string): number {
+  try {
+    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(`${path} is a symlink: not followed`);
+    throw err;
+  }
 }
 
 /** Temp file, mode, rename: all as the person, in their own directory. */
@@ -139,7 +168,7 @@ export function ensureDir(ctx: Context, path: string, opts: ManagedWriteOptions)
   }
   const st = lstatSync(path);
   if (!st.isDirectory()) return skipped(`${path} exists and is not a directory: kept as is`);
-  return ensureModeOwner(ctx, path, opts) ? changed('mode or owner fixed') : ok();
+  return ensureModeOwner(ctx, path, opts, 'directory') ? changed('mode or owner fixed') : ok();
 }
 
 /**

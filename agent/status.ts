@@ -38,17 +38,18 @@ function driftOf(ctx: Context, paths: string[], scope?: ReadScope): string {
 export function statusTable(ctx: Context): string {
   const rows: string[][] = [];
   const desired = allDesired();
-  const people = new Set([...desired.map((d) => d.osUser), ...Object.keys(ctx.state.tombstones)]);
+  const people = new Set([...desired.map((d) => d.osUser), ...Object.keys(ctx.state.tombstones), ...Object.keys(ctx.state.incomplete)]);
   for (const u of [...people].sort()) {
     const ws = desired.find((d) => d.osUser === u);
     const account = getAccount(u);
     const shadow = shadowOf(u);
     const tomb = own(ctx.state.tombstones, u);
-    const state = !account ? 'deleted' : tomb ? 'offboarded' : ws ? (ws.legacy ? `${ws.state} (legacy)` : ws.state) : 'unknown';
+    const unfinished = own(ctx.state.incomplete, u);
+    const state = !account ? 'deleted' : tomb ? 'offboarded' : unfinished ? `offboarding incomplete (${unfinished.survivors.length} survived)` : ws ? (ws.legacy ? `${ws.state} (legacy)` : ws.state) : 'unknown';
     const files = Object.keys(ctx.state.files).filter((p) => (ws && p.startsWith(`${ws.home}/`)) || (ws && (p.includes(`user-${ws.uid}.slice`) || p === t3EnvFile(ws.osUser))));
     rows.push([
       u,
-      String(account?.uid ?? tomb?.uid ?? '-'),
+      String(account?.uid ?? tomb?.uid ?? unfinished?.uid ?? '-'),
       ws?.tier ?? '-',
       state,
       shadow ? (shadow.locked ? (shadow.expired ? 'locked+expired' : 'locked') : 'open') : '-',

@@ -2,28 +2,35 @@
 // installed atomically (write, validate, rename: an invalid JSON file would silently
 // disable the whole layer, so it is never installed and the previous one stays).
 // Drop-ins the agent installed earlier and no longer in the source are removed; files it
-// did not install are never touched. The Config base is a root-owned checkout whose
-// skills/agents/output-styles entries are linked (not copied) into /etc/claude-code/.claude,
-// so a commit pulled into the checkout is what every next session sees. Hook scripts the
+// did not install are never touched. The Config base is a checkout (fetched and owned by the
+// unprivileged mirror account, agent/mirror-account.ts, so it holds only what that account
+// could read from the source) whose skills/agents/output-styles entries are linked (not
+// copied) into /etc/claude-code/.claude, so a commit pulled into the checkout is what every
+// next session sees. Hook scripts the
 // layer expects on the host (not shipped) are checked first: one unsafe or missing and
 // nothing is installed.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { HOOKS_DIR, MANAGED_DIR, MANAGED_FILES } from '../../src/claude-layer/layout';
 import { hostScripts } from '../../src/claude-layer/policy';
 import { managedSettingsSchema } from '../../src/claude-layer/settings-model';
 import type { ClaudeLayerSpec } from '../input';
 import type { Context } from '../context';
-import { probe, run } from '../exec';
 import { ownership, writeManaged } from '../managed-files';
+import { asMirror, MIRROR_USER, mirrorAccount, probeAsMirror } from '../mirror-account';
+import { lstatIfAny } from '../person-fs';
 import { changed, failed, ok, Outcome, Reporter, skipped } from '../report';
+import { urlProblem } from './clone';
 import { hostScriptProblem } from './host-scripts';
 import { keepHandoverCopy } from '../handover';
 import { hostWriters } from '../host-spec-store';
 import { safeReadIfExists } from '../safe-read';
 import { sha256 } from '../atomic';
 import { reconcilerConflict, reconcilerOnHost } from './reconciler';
+
+/** A first clone of a large Config base may take long; still bounded (the host lock is held). */
+const CHECKOUT_TIMEOUT_MS = 10 * 60 * 1000;
 
 const SUBJECT = '(claude-layer)';
 /** Managed directories Claude Code watches; they must exist before sessions start. */
@@ -121,25 +128,75 @@ function removeStaleDropIns(ctx: Context, spec: ClaudeLayerSpec): Outcome {
   return changed(`${ctx.dryRun ? 'would remove' : 'removed'} ${removed.join(', ')}`);
 }
 
+/**
+ * The Config base checkout, cloned, fetched and owned by the mirror account (never by root;
+ * agent/mirror-account.ts): it is linked into the layer every person reads, so it may hold
+ * only what that account could read from the source. A checkout of another owner (root's,
+ * from before this design) or of another URL is re-cloned and swapped in. Root only creates
+ * the empty directory in the root-owned parent, renames it into place and removes the old one.
+ */
 function convergeCheckout(ctx: Context, base: ClaudeLayerSpec['configBase']): Outcome {
-  if (!existsSync(base.path)) {
-    if (ctx.dryRun) return changed(`would clone ${base.url}`);
-    mkdirSync(dirname(base.path), { recursive: true, mode: 0o755 });
-    const tmp = `${base.path}.tmp-${randomBytes(4).toString('hex')}`;
-    run('git', ['clone', '--quiet', '--branch', base.branch, '--', base.url, tmp]);
-    run('chmod', ['-R', 'a+rX,go-w', tmp]);
-    renameSync(tmp, base.path);
-    return changed('cloned');
+  const bad = urlProblem(base.url);
+  if (bad) return failed(bad);
+  const st = lstatIfAny(base.path);
+  if (st && (st.isSymbolicLink() || !st.isDirectory() || !existsSync(join(base.path, '.git')))) {
+    return failed(`${base.path} exists and is not a git checkout`);
   }
-  if (!existsSync(join(base.path, '.git'))) return failed(`${base.path} exists and is not a git checkout`);
-  const before = run('git', ['-C', base.path, 'rev-parse', 'HEAD']).trim();
+  const account = mirrorAccount(ctx);
+  const ours = st !== undefined && account !== undefined && st.uid === account.uid;
+  const origin = ours ? probeAsMirror('git', ['-C', base.path, 'remote', 'get-url', 'origin']).stdout.trim() : undefined;
+  if (!ours || origin !== base.url) return cloneCheckout(ctx, base, account, st !== undefined);
+  const head = () => probeAsMirror('git', ['-C', base.path, 'rev-parse', 'HEAD']).stdout.trim();
+  const before = head();
   if (ctx.dryRun) return ok('would fetch and fast-forward');
-  run('git', ['-C', base.path, 'fetch', '--quiet', 'origin', base.branch]);
-  const merged = probe('git', ['-C', base.path, 'merge', '--ff-only', '--quiet', 'FETCH_HEAD']);
+  try {
+    asMirror('git', ['-C', base.path, 'fetch', '--quiet', 'origin', base.branch], CHECKOUT_TIMEOUT_MS);
+  } catch (err) {
+    return failed(`${MIRROR_USER} cannot fetch ${base.url} (the Config base holds only what anyone may read): ${(err as Error).message}`);
+  }
+  const merged = probeAsMirror('git', ['-C', base.path, 'merge', '--ff-only', '--quiet', 'FETCH_HEAD']);
   if (merged.status !== 0) return failed(`cannot fast-forward ${base.path}: ${merged.stderr.trim()}`);
-  run('chmod', ['-R', 'a+rX,go-w', base.path]);
-  const after = run('git', ['-C', base.path, 'rev-parse', 'HEAD']).trim();
+  asMirror('chmod', ['-R', 'a+rX,go-w', '--', base.path]);
+  const after = head();
   return after === before ? ok(`at ${after.slice(0, 8)}`) : changed(`fast-forwarded ${before.slice(0, 8)}..${after.slice(0, 8)}`);
+}
+
+/** A first clone, or a re-clone (`replace`) swapped in so the links never point at nothing for long. */
+function cloneCheckout(ctx: Context, base: ClaudeLayerSpec['configBase'], account: { uid: number; gid: number } | undefined, replace: boolean): Outcome {
+  if (ctx.dryRun) return changed(`would ${replace ? 're-clone' : 'clone'} ${base.url} as ${MIRROR_USER}`);
+  if (!account) return failed(`no ${MIRROR_USER} account`);
+  const parent = dirname(base.path);
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  const pst = lstatSync(parent);
+  // Root creates and renames in the parent: it must be root's alone (no one can swap names there).
+  if (pst.isSymbolicLink() || pst.uid !== 0 || (pst.mode & 0o022) !== 0) {
+    return failed(`${parent} (parent of config_base.path) must be a root-owned directory writable by root only: refused`);
+  }
+  // A checkout half-made by a killed agent (root-owned parent, one agent at a time).
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(`${basename(base.path)}.tmp-`)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+  const tmp = `${base.path}.tmp-${randomBytes(4).toString('hex')}`;
+  mkdirSync(tmp, { mode: 0o755 });
+  chownSync(tmp, account.uid, account.gid);
+  try {
+    // --no-hardlinks: a local source's objects are copied, so every file is the account's.
+    asMirror('git', ['clone', '--quiet', '--no-hardlinks', '--branch', base.branch, '--', base.url, tmp], CHECKOUT_TIMEOUT_MS);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    return failed(`${MIRROR_USER} cannot fetch ${base.url} (the Config base holds only what anyone may read): ${(err as Error).message}`);
+  }
+  // World-readable, set by the account itself: it holds only what the account could read.
+  asMirror('chmod', ['-R', 'a+rX,go-w', '--', tmp]);
+  if (!replace) {
+    renameSync(tmp, base.path);
+    return changed(`cloned as ${MIRROR_USER}`);
+  }
+  const old = `${base.path}.tmp-old${randomBytes(4).toString('hex')}`;
+  renameSync(base.path, old);
+  renameSync(tmp, base.path);
+  rmSync(old, { recursive: true, force: true });
+  return changed(`re-cloned as ${MIRROR_USER}`);
 }
 
 /**
@@ -150,6 +207,11 @@ function convergeCheckout(ctx: Context, base: ClaudeLayerSpec['configBase']): Ou
 function linkEntries(ctx: Context, spec: ClaudeLayerSpec, dir: string): Outcome {
   const target = join(MANAGED_DIR, '.claude', dir);
   const source = join(spec.configBase.path, spec.configBase.dir, dir);
+  // The checkout's content comes from the source repository: a `skills` that is a symlink
+  // (to /root, say) would have root list a directory it chose. Only real directories are listed.
+  if (existsSync(source) && realpathSync(source) !== join(realpathSync(spec.configBase.path), spec.configBase.dir, dir)) {
+    return failed(`${source} is (or passes through) a symlink in the Config base: not linked`);
+  }
   if (!ctx.dryRun) mkdirSync(target, { recursive: true, mode: 0o755 });
   const entries = existsSync(source) ? readdirSync(source).filter((e) => !e.startsWith('.')).sort() : [];
   const actions: string[] = [];

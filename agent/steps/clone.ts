@@ -25,8 +25,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { getAccount } from '../accounts';
-import { probeOrTimeout, run, runAs, RUNUSER } from '../exec';
+import { probeOrTimeout, runAs, RUNUSER } from '../exec';
+import { asMirror, MIRROR_ENV, MIRROR_USER, mirrorAccount } from '../mirror-account';
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
 import { changed, failed, ok, Outcome, skipped } from '../report';
@@ -37,8 +37,8 @@ const MARKER = 'workstations-clone';
 const MIRROR_FRESH_MS = 60_000;
 /** A first clone of a large repository may take long; still bounded (the host lock is held). */
 const CLONE_TIMEOUT_MS = 30 * 60 * 1000;
-/** The unprivileged account that fetches and owns mirrors. */
-export const MIRROR_USER = 'workstations-mirror';
+/** The unprivileged account that fetches and owns mirrors (agent/mirror-account.ts). */
+export { MIRROR_USER };
 
 /** A locked clone: git-crypt's filters are plain `cat`, so encrypted files stay ciphertext. */
 const LOCKED_CONFIG = ['filter.git-crypt.smudge=cat', 'filter.git-crypt.clean=cat', 'filter.git-crypt.required=false'];
@@ -61,24 +61,6 @@ export function urlProblem(url: string): string | undefined {
 function uploadPack(mirror: string): string {
   return `--upload-pack=git -c safe.directory=${mirror} upload-pack`;
 }
-
-/** The mirror account (created once: a system account with no home, no shell, no password). */
-function mirrorAccount(ctx: Context): { uid: number; gid: number } | undefined {
-  let account = getAccount(MIRROR_USER);
-  if (!account && !ctx.dryRun) {
-    run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', MIRROR_USER]);
-    account = getAccount(MIRROR_USER);
-  }
-  return account && { uid: account.uid, gid: account.gid };
-}
-
-/** Runs git (or chmod, touch) as the mirror account: no one's credentials, no one's files. */
-function asMirror(cmd: string, args: string[], timeoutMs?: number): string {
-  return runAs(MIRROR_USER, '/nonexistent', cmd, args, { cwd: '/', timeoutMs, env: MIRROR_ENV });
-}
-
-/** The mirror account's environment: no home, no global git config, never a prompt. */
-const MIRROR_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C.UTF-8', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
 
 /** Mirror files are world-readable: they hold only what the account could read (ciphertext for secrets). */
 function publish(dir: string): void {

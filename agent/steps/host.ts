@@ -96,7 +96,8 @@ export function dispatchTable(people: readonly MapPerson[], ports: Readonly<Reco
  * offboard whose archive step failed and must be retried).
  */
 export function mappedPeople(ctx: Context): WorkstationState[] {
-  return allDesired().filter((ws) => !Object.hasOwn(ctx.state.tombstones, ws.osUser));
+  // An incomplete offboarding (processes survived) is an offboarding all the same: out of the maps.
+  return allDesired().filter((ws) => !Object.hasOwn(ctx.state.tombstones, ws.osUser) && !Object.hasOwn(ctx.state.incomplete, ws.osUser));
 }
 
 /**

@@ -3,23 +3,25 @@
 // manager, end every process of the uid until none is left (agent/end-processes.ts), take
 // their cron and at jobs out of the spool (archived next to the home archive), drop
 // managed groups, archive the home (compressed tar + sha256, verified after writing),
-// keep the home, record a tombstone.
-// A process that survives fails the step and NO tombstone is recorded (nor the home
-// archived: a running process could still change it): the destroy fails, and its re-run
-// retries every step. Idempotent. Never deletes the account: `purge` does that, explicitly.
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+// keep the home, record a tombstone. tar runs AS the person (it reads what they could
+// read, nothing more); root only creates the private file it writes into.
+// A process that survives fails the step and the tombstone says so: an incomplete tombstone
+// (status "incomplete", survivors listed) is recorded instead of the real one, and the home
+// is not archived (a running process could still change it): the destroy fails, and its
+// re-run retries every step. Idempotent. Never deletes the account: `purge` does that, explicitly.
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { MANAGED_UNIX_GROUPS } from '../../src/tiers/profiles';
 import type { AccountSpec } from '../input';
 import { getAccount, groupsOf, shadowOf } from '../accounts';
 import type { Context } from '../context';
-import { probe, run } from '../exec';
+import { probe, ProbeResult, run, SETPRIV } from '../exec';
 import { writeFileAtomic } from '../atomic';
 import { forgetDesired } from '../desired-store';
 import { changed, failed, ok, oneLine, Outcome, Reporter, skipped } from '../report';
 import { stopUnit, terminateUser } from './systemd';
 import { endProcessesOf, ProcessOps, procOps } from '../end-processes';
-import { own, setOwn } from '../own';
+import { deleteOwn, own, setOwn } from '../own';
 import { safeRead, UnsafeRead } from '../safe-read';
 
 /** logind's record of who lingers (one empty file per user). */
@@ -42,20 +44,52 @@ export function offboard(ctx: Context, report: Reporter, spec: AccountSpec, ops:
   // Lock first: from here on no new login or cron-started session can begin.
   report.step(u, 'lock', () => lockAccount(ctx, u));
   report.step(u, 'units', () => stopUnits(ctx, u, spec.uid));
-  const ended = report.step(u, 'processes', () => endProcesses(ctx, u, account.uid, account.gid, ops));
+  let survivors: number[] = [];
+  const ended = report.step(u, 'processes', () => endProcesses(ctx, u, account.uid, account.gid, ops, (s) => (survivors = s)));
   report.step(u, 'jobs', () => removeJobs(ctx, spec));
   report.step(u, 'groups', () => dropManagedGroups(ctx, u));
   if (ended.kind === 'failed') {
-    report.record(u, 'tombstone', failed('not recorded: processes of the uid survived; home not archived; re-run offboarding'));
+    report.record(u, 'tombstone', recordIncomplete(ctx, spec, survivors));
     return;
   }
-  const archived = report.step(u, 'archive', () => archiveHome(ctx, spec));
-  if (archived.kind !== 'failed' && !ctx.dryRun) {
+  const archived = report.step(u, 'archive', () => archiveHome(ctx, spec, account.gid));
+  if (archived.kind === 'failed') {
+    report.record(u, 'tombstone', failed('not recorded: the home is not archived (see the archive step); nothing deleted; re-run offboarding'));
+    return;
+  }
+  if (!ctx.dryRun) {
     const { archive, sha256 } = archivePaths(ctx, spec);
     setOwn(ctx.state.tombstones, u, { uid: spec.uid, date: new Date().toISOString(), archive, sha256 });
+    deleteOwn(ctx.state.incomplete, u);
     ctx.save();
     forgetDesired(u);
     report.record(u, 'tombstone', ok(`uid ${spec.uid} retired; add it to retired_uids`));
+  }
+}
+
+/**
+ * Processes of the uid survived every kill round: the offboarding is not done, and the
+ * tombstone says so. An incomplete tombstone (status "incomplete", the survivors' pids and
+ * command names) is recorded in the host state, shown by `status` and `tombstones`; the
+ * real tombstone is not written and the home not archived (a running process could still
+ * change it). The destroy fails; its re-run retries every step.
+ */
+function recordIncomplete(ctx: Context, spec: AccountSpec, survivors: number[]): Outcome {
+  const list = survivors.map((pid) => ({ pid, command: commandOf(pid) }));
+  const shown = list.map((s) => `${s.pid} ${s.command}`).join(', ');
+  if (!ctx.dryRun) {
+    setOwn(ctx.state.incomplete, spec.osUser, { uid: spec.uid, date: new Date().toISOString(), status: 'incomplete', survivors: list });
+    ctx.save();
+  }
+  return failed(`incomplete: ${list.length} process(es) of uid ${spec.uid} survived (${shown}); recorded as an incomplete tombstone; home not archived; end them and re-run offboarding`);
+}
+
+/** The command name of a pid (the kernel's /proc/<pid>/comm, at most 16 bytes), or "?" once it is gone. */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || '?';
+  } catch {
+    return '?';
   }
 }
 
@@ -107,13 +141,14 @@ function lockAccount(ctx: Context, u: string): Outcome {
  * agent/end-processes.ts). With systemd the sessions and user manager went in `units`;
  * this is the backstop for whatever escaped them, and the only path without systemd.
  */
-export function endProcesses(ctx: Context, u: string, uid: number, gid: number, ops: ProcessOps = procOps): Outcome {
+export function endProcesses(ctx: Context, u: string, uid: number, gid: number, ops: ProcessOps = procOps, onSurvivors?: (pids: number[]) => void): Outcome {
   if (ctx.dryRun) {
     const running = ops.list(uid);
     return running.length ? changed(`would end ${running.length} process(es)`) : ok('none running');
   }
   const r = endProcessesOf(uid, gid, ops);
   if (r.survivors.length > 0) {
+    onSurvivors?.(r.survivors);
     return failed(`survivors: ${r.survivors.length} (pids ${r.survivors.join(' ')}) still running after ${r.rounds} rounds of kill -KILL`);
   }
   // Always run (a fast walker may be missed by every scan yet met by the kill-all): ok when nothing was seen.
@@ -247,7 +282,39 @@ function isLink(path: string): boolean {
   }
 }
 
-function archiveHome(ctx: Context, spec: AccountSpec): Outcome {
+/**
+ * tar runs AS the person (setpriv: their uid, gid and groups, no PAM session, no new
+ * privileges), so it reads exactly what they could read: a hard link to a file they cannot
+ * read, or a file they could not open, is not archived by root's rights. Root only owns the
+ * output: the 0600 file it created, which tar fills through stdout. Its environment is
+ * fixed (root-owned PATH: tar runs zstd from it).
+ */
+function tarAsPerson(uid: number, gid: number, home: string): string[] {
+  return [
+    '--reuid', String(uid), '--regid', String(gid), '--init-groups', '--no-new-privs', '--',
+    'tar', '--zstd', '--sparse', '--numeric-owner', '--xattrs', '--acls', '-C', dirname(home), '-cf', '-', '--', basename(home),
+  ];
+}
+
+const TAR_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
+
+/**
+ * Why tar failed, for the admin. Files the person cannot read in their own home (made by
+ * root or another account, or chmodded 000) stop the archive: nothing is archived, no
+ * tombstone is recorded and nothing is deleted, until they are readable or moved out.
+ */
+export function tarProblem(u: string, home: string, r: ProbeResult): string {
+  if (r.timedOut) return r.stderr;
+  const denied = r.stderr.split('\n').map((l) => /^tar: (.*): Cannot (?:open|opendir|read|savedir|stat|readlink|listxattr|getxattr)[^:]*: Permission denied$/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+  const rest = 'nothing archived, no tombstone, nothing deleted; re-run offboarding';
+  if (denied.length > 0) {
+    const shown = denied.slice(0, 3).map((p) => join(dirname(home), p)).join(', ');
+    return `tar as ${u} cannot read ${denied.length} path(s) of the home (${shown}${denied.length > 3 ? ', ...' : ''}): make them readable by ${u} or move them out of the home; ${rest}`;
+  }
+  return `tar as ${u} failed (exit ${r.status}): ${oneLine(r.stderr)}; ${rest}`;
+}
+
+function archiveHome(ctx: Context, spec: AccountSpec, gid: number): Outcome {
   const { archive } = archivePaths(ctx, spec);
   // The directory first: an archive (even a verified one) in a directory others can enter is not private.
   const dirProblem = ctx.dryRun ? (existsSync(spec.archiveDir) ? checkArchiveDir(spec.archiveDir) : checkParents(spec.archiveDir)) : ensureArchiveDir(spec.archiveDir);
@@ -262,16 +329,19 @@ function archiveHome(ctx: Context, spec: AccountSpec): Outcome {
   const tmp = `${archive}.tmp-${process.pid}`;
   // 0600 from creation; O_EXCL: never an existing file or a link placed at the name.
   const fd = openSync(tmp, 'wx', 0o600);
+  let r: ProbeResult;
   try {
-    run('tar', ['--zstd', '--sparse', '--numeric-owner', '--xattrs', '--acls', '-C', dirname(spec.home), '-cf', '-', '--', basename(spec.home)], {
-      stdoutFd: fd,
-      timeoutMs: ARCHIVE_TIMEOUT_MS,
-    });
-    fsyncSync(fd);
+    r = probe(SETPRIV, tarAsPerson(spec.uid, gid, spec.home), { stdoutFd: fd, cwd: '/', env: TAR_ENV, timeoutMs: ARCHIVE_TIMEOUT_MS });
+    if (r.status === 0) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
+  }
+  if (r.status !== 0) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    return failed(tarProblem(spec.osUser, spec.home, r));
   }
   closeSync(fd);
   const sum = fileSha256(tmp);

@@ -17,10 +17,12 @@ export function onboard(ctx: Context, spec: AccountSpec): Outcome {
       return failed(`account ${spec.osUser} exists with uid ${existing.uid}, the roster pins uid ${spec.uid}`);
     }
     // Re-onboarding after an offboard: clear the expiry; the password stays locked.
-    if (own(ctx.state.tombstones, spec.osUser)) {
+    // (An incomplete offboarding, processes having survived, locked and expired it too.)
+    if (own(ctx.state.tombstones, spec.osUser) || own(ctx.state.incomplete, spec.osUser)) {
       if (ctx.dryRun) return changed('would re-activate an offboarded account');
       run('usermod', ['--expiredate', '', spec.osUser]);
       deleteOwn(ctx.state.tombstones, spec.osUser);
+      deleteOwn(ctx.state.incomplete, spec.osUser);
       ctx.save();
       return changed(`re-activated (uid ${spec.uid})`);
     }

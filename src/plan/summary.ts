@@ -274,6 +274,10 @@ function workstationDetails(b: WorkstationState, a: WorkstationState): string[] 
   const added = a.unixGroups.filter((g) => !b.unixGroups.includes(g));
   const removed = b.unixGroups.filter((g) => !a.unixGroups.includes(g));
   if (added.length || removed.length) out.push(`groups ${[...added.map((g) => `+${g}`), ...removed.map((g) => `-${g}`)].join(' ')}`);
+  // A running process keeps the groups it started with: the agent's converge ends the
+  // person's sessions and restarts their units (agent/steps/converge.ts). Said before apply,
+  // since it cuts off whatever they are doing. A legacy account's removals wait for cutover.
+  if (removed.length && !a.legacy) out.push(`ENDS ${a.osUser}'s live sessions on the devvm and restarts their units (running processes would keep ${removed.join(', ')})`);
   if (b.state !== a.state) out.push(a.state === 'parked' ? 'park' : 'unpark');
   if (b.memoryMax !== a.memoryMax) out.push(`memory budget ${b.memoryMax} -> ${a.memoryMax}`);
   if (b.legacy !== a.legacy) out.push(a.legacy ? 'marked legacy' : 'legacy cleared (after cutover)');

@@ -16,13 +16,15 @@ import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
 import { AGENT, linesOf } from './devvm/host-tools';
-import { applyCast, exampleCast, SynthResult } from './devvm/stack';
+import { applyCast, exampleCast, SynthResult, synthDevvm } from './devvm/stack';
 import { treeChanges, treeState } from './devvm/tree-state';
 
 const DIR = '/var/backups/workstations';
 const ARCHIVE = `${DIR}/mallory-1010.tar.zst`;
 const BLOB_BYTES = 50 * 1024 * 1024;
 const SPARSE_BYTES = 100 * 1024 * 1024 * 1024;
+
+const NOT_ARCHIVED = 'mallory: tombstone: FAILED (not recorded: the home is not archived (see the archive step); nothing deleted; re-run offboarding)';
 
 const agentRun = (h: TestHost, args: string[]) => h.exec(['node', AGENT, ...args], { timeoutMs: 300_000 });
 
@@ -77,7 +79,7 @@ describeE2E('offboarding archives are private from the first byte', () => {
       const r = await agentRun(h, ['offboard', offboardArg(synth, dir)]);
       expect(r.code).toBe(1);
       expect(linesOf(r.stdout, 'mallory')).toContain(line);
-      expect(linesOf(r.stdout, 'mallory').find((l) => l.includes('tombstone'))).toBeUndefined();
+      expect(linesOf(r.stdout, 'mallory').find((l) => l.includes('tombstone'))).toBe(NOT_ARCHIVED);
       // The first run locked her (by design); from then on a refused run changes nothing at all.
       if (i === 0) before = await treeState(h, guarded);
     }
@@ -125,5 +127,42 @@ describeE2E('offboarding archives are private from the first byte', () => {
       (c) => !/^(added|changed|removed) (\/var\/backups\/workstations(\/|:|$)|\/var\/lib\/workstations\/(state\.json|desired\/mallory\.json)(:|$)|\/etc\/(ttyd-user-map|t3-serve\/dispatch\.json)(:|$)|\/home\/alice\/watch\.|\/tmp\/stop-watch)/.test(c),
     );
     expect(changes).toEqual([]);
+  });
+  it('tar runs as the person: a file in her home she cannot read stops the archive loudly, and nothing is deleted', async () => {
+    // Her home holds a file she cannot read (an admin's, 0600 root) and one she made unreadable
+    // to herself (chmod 000): root's tar would have archived both with root's rights.
+    const h = host();
+    const roster = exampleCast();
+    roster.people.nina = { email: 'nina@example.com', authentik_user: 'nina', tier: 'power-user', uid: 1012, workstation: {} };
+    const synth = synthDevvm(h, roster);
+    const onboard = await agentRun(h, ['onboard', synth.accountArg.nina]);
+    expect(onboard.code).toBe(0);
+    await h.execOk(['sh', '-c', 'printf ROOT-ONLY > /home/nina/admin-note && chmod 600 /home/nina/admin-note']);
+    await h.execOk(['sh', '-c', 'cd && printf mine > own.txt && printf hidden > locked && chmod 000 locked'], { user: 'nina', env: { HOME: '/home/nina' } });
+    const guarded = ['/home/nina', '/etc/claude-code', '/root', '/usr/local/lib'];
+    const before = await treeState(h, guarded);
+
+    const r = await agentRun(h, ['offboard', synth.accountArg.nina]);
+    const lines = linesOf(r.stdout, 'nina');
+    console.log(lines.find((l) => l.startsWith('nina: archive:')));
+    expect(r.code).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(
+      /^nina: archive: FAILED \(tar as nina cannot read 2 path\(s\) of the home \((\/home\/nina\/admin-note, \/home\/nina\/locked|\/home\/nina\/locked, \/home\/nina\/admin-note)\): make them readable by nina or move them out of the home; nothing archived, no tombstone, nothing deleted; re-run offboarding\)$/,
+    ));
+    expect(lines).toContain('nina: tombstone: FAILED (not recorded: the home is not archived (see the archive step); nothing deleted; re-run offboarding)');
+    // No archive, no temp, her home exactly as it was, no tombstone.
+    expect((await h.execOk(['find', DIR, '-name', 'nina-*'])).stdout).toBe('');
+    expect(treeChanges(before, await treeState(h, guarded))).toEqual([]);
+    const tombs = JSON.parse((await agentRun(h, ['tombstones'])).stdout) as { tombstones: object; incomplete: object };
+    expect([Object.hasOwn(tombs.tombstones, 'nina'), Object.hasOwn(tombs.incomplete, 'nina')]).toEqual([false, false]);
+
+    // The admin moves their file out and she (before offboarding, or the admin for her) fixes hers: the re-run archives.
+    await h.execOk(['sh', '-c', 'mv /home/nina/admin-note /root/nina-admin-note && chmod 600 /home/nina/locked']);
+    const again = await agentRun(h, ['offboard', synth.accountArg.nina]);
+    expect(again.code).toBe(0);
+    expect(linesOf(again.stdout, 'nina')).toContainEqual(expect.stringMatching(/^nina: tombstone: ok/));
+    const listing = (await h.execOk(['tar', '--zstd', '-tf', `${DIR}/nina-1012.tar.zst`])).stdout.split('\n');
+    expect(listing).toEqual(expect.arrayContaining(['nina/own.txt', 'nina/locked']));
+    expect(listing).not.toContain('nina/admin-note');
   });
 });

@@ -14,6 +14,8 @@
 //
 // Walker: a process of uid 1777 that forks a child and exits, in a tight loop (a new pid
 // every few microseconds), is gone after offboarding; no process of the uid is left for 2 s.
+// Survivors: processes of uid 1778 that root keeps restarting fail the offboarding, and the
+// tombstone says so (status "incomplete", survivors listed); the re-run completes it.
 import { spawnSync } from 'node:child_process';
 import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
@@ -25,6 +27,9 @@ import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
 const HOME = '/home/emo';
 const KUBE = `${HOME}/.kube/config`;
 const WALKER_UID = 1777;
+/** rex's processes keep being restarted by root (a service the agent does not know). */
+const REX_UID = 1778;
+const RESPAWNER_PID = '/tmp/respawner.pid';
 const run = (h: TestHost, args: string[]) => h.exec(['node', AGENT, ...args], { timeoutMs: 300_000 });
 const asEmo = (h: TestHost, script: string, timeoutMs = 60_000) => h.exec(['sh', '-c', script], { user: 'emo', env: { HOME }, timeoutMs });
 /**
@@ -50,8 +55,17 @@ describeE2E('hostile person: links around cutover/rollback, a fork walker at off
   afterAll(async () => {
     // Backstop if the test failed: a fork walker must not outlive the test host.
     // (From this machine: no PID namespace in the chroot host, and the host may be gone already.)
-    for (let i = 0; i < 100; i++) spawnSync('pkill', ['-KILL', '-u', String(WALKER_UID)]);
+    // kill(-1) as the uid reaches a fork walker atomically (pkill's scan can miss every new pid).
+    for (let i = 0; i < 20; i++) spawnSync('setpriv', ['--reuid', String(WALKER_UID), '--regid', String(WALKER_UID), '--clear-groups', '--', 'kill', '-9', '-1']);
+    await stopRespawner(host());
   });
+
+  /** Stops the root respawner (by the pid it wrote), then every process of rex's uid. */
+  async function stopRespawner(h: TestHost): Promise<void> {
+    if (!(await h.exists(RESPAWNER_PID))) return;
+    await h.exec(['sh', '-c', 'kill -KILL "$(cat "$1")"; rm -f "$1"', 'sh', RESPAWNER_PID]);
+    for (let i = 0; i < 5; i++) await h.exec(['setpriv', '--reuid', String(REX_UID), '--regid', String(REX_UID), '--clear-groups', '--', 'kill', '-9', '-1']);
+  }
 
   beforeAll(async () => {
     const h = host();
@@ -59,6 +73,7 @@ describeE2E('hostile person: links around cutover/rollback, a fork walker at off
     await asEmo(h, 'umask 077 && mkdir -p ~/.kube && printf "apiVersion: v1\\nkind: Config\\n# emo legacy\\n" > ~/.kube/config && ln -s /etc ~/code');
     const roster = exampleCast();
     roster.people.walker = { email: 'walker@example.com', authentik_user: 'walker', tier: 'power-user', uid: WALKER_UID, workstation: {} };
+    roster.people.rex = { email: 'rex@example.com', authentik_user: 'rex', tier: 'power-user', uid: REX_UID, workstation: {} };
     synth = (await applyCast(h, roster)).synth;
   });
 
@@ -102,7 +117,10 @@ describeE2E('hostile person: links around cutover/rollback, a fork walker at off
   it('a fork walker started as the person is gone after offboarding', async () => {
     const h = host();
     await h.execOk(['sh', '-c', `setsid perl -e 'my $n = 0; for (;;) { my $p = fork; exit 0 if $p; if (++$n % 200 == 0) { open my $f, ">>", "${BEAT}"; print $f "x"; close $f } }' </dev/null >/dev/null 2>&1 &`], { user: 'walker', env: { HOME: '/home/walker' } });
-    expect(await beating(h, 500)).toBe(true);
+    // Started (perl may take a while on a loaded machine): the heartbeat grows.
+    let started = false;
+    for (let i = 0; i < 20 && !started; i++) started = await beating(h, 500);
+    expect(started).toBe(true);
 
     const r = await run(h, ['offboard', synth.accountArg.walker]);
     const lines = linesOf(r.stdout, 'walker');
@@ -112,5 +130,42 @@ describeE2E('hostile person: links around cutover/rollback, a fork walker at off
     expect(lines).toContainEqual(expect.stringMatching(/^walker: processes: (changed|ok) \(\d+ process\(es\) of walker seen; none left after \d+ rounds of kill -KILL\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^walker: tombstone: ok/));
     expect(await beating(h, 2000)).toBe(false);
+  });
+  it('processes of the uid that keep coming back fail offboarding, and the incomplete tombstone lists them', async () => {
+    // A root loop starts a process of rex's uid every 20 ms (as a service the agent does not
+    // know would restart it): no number of kill rounds can leave none. 40 rounds, 100 ms apart.
+    const h = host();
+    await h.execOk(['sh', '-c', `setsid sh -c 'echo $$ > ${RESPAWNER_PID}; while :; do setpriv --reuid ${REX_UID} --regid ${REX_UID} --clear-groups -- sleep 30 & sleep 0.02; done' </dev/null >/dev/null 2>&1 &`]);
+    for (let i = 0; i < 100 && !(await h.exists(RESPAWNER_PID)); i++) await sleep(20);
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run(h, ['offboard', synth.accountArg.rex]);
+    } finally {
+      await stopRespawner(h);
+    }
+    const lines = linesOf(r.stdout, 'rex');
+    console.log(`survivors: ${lines.find((l) => l.startsWith('rex: tombstone:'))}`);
+    expect(r.code).toBe(1);
+    expect(lines[0]).toMatch(/^rex: lock: changed/);
+    expect(lines).toContainEqual(expect.stringMatching(/^rex: processes: FAILED \(survivors: \d+ \(pids [\d ]+\) still running after 40 rounds of kill -KILL\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(
+      /^rex: tombstone: FAILED \(incomplete: \d+ process\(es\) of uid 1778 survived \(\d+ \S+(, \d+ \S+)*\); recorded as an incomplete tombstone; home not archived; end them and re-run offboarding\)$/,
+    ));
+    expect(lines.find((l) => l.startsWith('rex: archive:'))).toBeUndefined();
+    // The tombstone says so: status incomplete, the survivors listed; no real tombstone, no archive.
+    const tombs = JSON.parse((await run(h, ['tombstones'])).stdout) as { tombstones: object; incomplete: Record<string, { uid: number; status: string; survivors: { pid: number; command: string }[] }> };
+    expect(Object.hasOwn(tombs.tombstones, 'rex')).toBe(false);
+    expect(tombs.incomplete.rex).toMatchObject({ uid: REX_UID, status: 'incomplete' });
+    expect(tombs.incomplete.rex.survivors.length).toBeGreaterThan(0);
+    for (const s of tombs.incomplete.rex.survivors) expect(s.command).toMatch(/^(sleep|setpriv|\?)$/);
+    expect(await h.exists('/var/backups/workstations/rex-1778.tar.zst')).toBe(false);
+    expect((await run(h, ['status'])).stdout).toMatch(/^rex\s+1778\s+\S+\s+offboarding incomplete \(\d+ survived\)/m);
+
+    // Once nothing restarts them, the re-run completes and replaces the incomplete tombstone.
+    const again = await run(h, ['offboard', synth.accountArg.rex]);
+    expect(again.code).toBe(0);
+    expect(linesOf(again.stdout, 'rex')).toContainEqual(expect.stringMatching(/^rex: tombstone: ok/));
+    const after = JSON.parse((await run(h, ['tombstones'])).stdout) as { tombstones: object; incomplete: object };
+    expect([Object.hasOwn(after.tombstones, 'rex'), Object.hasOwn(after.incomplete, 'rex')]).toEqual([true, false]);
   });
 });

@@ -12,7 +12,9 @@ import { formatProblem } from '../../src/roster/problems';
 import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
-import { AGENT, linesOf } from './devvm/host-tools';
+import { encodeSpec } from '../../src/desired/host-specs';
+import { renderLayer } from '../../src/claude-layer/render';
+import { AGENT, CONFIG_BASE_REPO, linesOf } from './devvm/host-tools';
 import { applyCast, exampleCast, INFRA_REPO, siteFor, synthDevvm } from './devvm/stack';
 import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
 
@@ -96,6 +98,47 @@ describeE2E('mirrors never widen access', () => {
     expect((await h.execOk(['find', mirror, '-user', 'root'])).stdout).toBe('');
     // Her clone borrows objects from the (swapped) mirror: still complete.
     await h.execOk(['git', '-C', '/home/alice/code', 'fsck', '--connectivity-only', '--no-progress'], { user: 'alice', env: { HOME: '/home/alice' } });
+  });
+
+  /** The claude-layer spec of the shipped layer with `configBase` in place of the site's. */
+  function layerSpec(configBase: { url: string; path: string }): string {
+    const layer = renderLayer();
+    return encodeSpec({ files: layer.files, hookScripts: layer.hookScripts, configBase: { ...configBase, branch: 'main', dir: 'dot_claude' } });
+  }
+
+  it('the Config base is checked out by the mirror account: a root-only source is not checked out for anyone', async () => {
+    const h = host();
+    // The apply of the first test checked out the (world-readable) fixture: every file the account's.
+    expect((await h.execOk(['find', '/opt/claude-config-base', '!', '-user', 'workstations-mirror'])).stdout).toBe('');
+    const commit = await privateRepo(h, '/root/private-config.git', 'ROOT-CONFIG-SECRET');
+    const guarded = [...GUARDED, '/opt', '/home/alice', '/home/wizard', '/home/emo', '/home/mallory'];
+    const before = await treeState(h, guarded);
+
+    const r = await h.exec(['node', AGENT, 'claude-layer', layerSpec({ url: '/root/private-config.git', path: '/opt/claude-config-private' })], { timeoutMs: 180_000 });
+    expect(r.code).toBe(1);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('(claude-layer): config-base:'));
+    console.log(line); // the admin's view of the refusal
+    expect(line).toMatch(/^\(claude-layer\): config-base: FAILED \(workstations-mirror cannot fetch \/root\/private-config\.git \(the Config base holds only what anyone may read\): /);
+    // Nothing checked out, no half-made temp, nothing of the secret anywhere a person reads.
+    expect((await h.execOk(['find', '/opt', '-maxdepth', '1', '-name', 'claude-config-private*'])).stdout).toBe('');
+    expect((await h.exec(['grep', '-rl', 'ROOT-CONFIG-SECRET', '/opt', '/etc/claude-code'])).stdout).toBe('');
+    expect((await h.exec(['git', '-c', 'safe.directory=*', '-C', '/opt/claude-config-base', 'cat-file', '-e', commit], { user: 'mallory', env: { HOME: '/home/mallory' } })).code).not.toBe(0);
+    expect(treeChanges(before, await treeState(h, guarded))).toEqual([]);
+  });
+
+  it('a Config base checkout root made (before this design) is re-cloned by the mirror account', async () => {
+    const h = host();
+    await h.execOk(['chown', '-R', 'root:root', '/opt/claude-config-base']);
+    const r = await h.exec(['node', AGENT, 'claude-layer', layerSpec({ url: `file://${CONFIG_BASE_REPO}`, path: '/opt/claude-config-base' })], { timeoutMs: 180_000 });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('(claude-layer): config-base: changed (re-cloned as workstations-mirror)');
+    expect((await h.execOk(['find', '/opt/claude-config-base', '!', '-user', 'workstations-mirror'])).stdout).toBe('');
+    // Readable by people (they read what the account could), writable by none of them.
+    expect((await h.execOk(['cat', '/etc/claude-code/.claude/skills/review/SKILL.md'], { user: 'mallory' })).stdout).toContain('# review');
+    expect((await h.exec(['touch', '/opt/claude-config-base/dot_claude/skills/mine'], { user: 'mallory' })).code).not.toBe(0);
+    // A second run only fetches.
+    const again = await h.exec(['node', AGENT, 'claude-layer', layerSpec({ url: `file://${CONFIG_BASE_REPO}`, path: '/opt/claude-config-base' })], { timeoutMs: 180_000 });
+    expect(again.stdout).toMatch(/\(claude-layer\): config-base: ok \(at [0-9a-f]{8}\)/);
   });
 
   it('a git URL beginning with "-" is refused at synth and by the agent', async () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app';
+import { derive } from '../../src/desired/derive';
 import { checkGuards } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
 import { emptiedGroupNotes, personOf, renderSummary, summarize } from '../../src/plan/summary';
@@ -148,6 +149,22 @@ describe('personOf', () => {
     const labels = { metadata: [{ labels: { 'workstations/os-user': 'gheorghe' }, namespace: 'vabbit81' }] };
     expect(personOf(rc('kubernetes_role_binding_v1.gheorghe_vabbit81', ['delete'], labels, null))).toBe('gheorghe');
     expect(personOf(rc('vault_policy.user_emo', ['delete'], { name: 'workstations-user-emo' }, null))).toBe('emo');
+  });
+
+  test('a demotion that removes managed groups says, before apply, that it ends the person\'s live sessions', () => {
+    const { roster, site } = exampleInputs();
+    const before = derive(roster, site).people.find((p) => p.osUser === 'wizard')!.workstation!;
+    const after = { ...before, tier: 'power-user' as const, unixGroups: before.unixGroups.filter((g) => !['sudo', 'docker', 'code-shared'].includes(g)) };
+    const profile = (ws: typeof before) => ({ triggers_replace: { desired: ws } });
+    const demote = (ws: typeof after) => summarize([{ format_version: '1.2', resource_changes: [rc('terraform_data.profile["wizard"]', ['delete', 'create'], profile(before), profile(ws))] }]);
+    expect(before.unixGroups).toEqual(expect.arrayContaining(['sudo', 'docker', 'code-shared']));
+    expect(demote(after).people[0].details).toEqual([
+      'tier admin -> power-user',
+      'groups -sudo -docker -code-shared',
+      "ENDS wizard's live sessions on the devvm and restarts their units (running processes would keep sudo, docker, code-shared)",
+    ]);
+    // A legacy account's removals wait for cutover: nothing is ended now.
+    expect(demote({ ...after, legacy: true }).people[0].details.filter((d) => d.startsWith('ENDS'))).toEqual([]);
   });
 
   test('a demotion in the keyed layout is one update of that person, with the namespace change', () => {

@@ -66,7 +66,7 @@ export async function fingerprints(h: TestHost): Promise<Record<string, string>>
   return out;
 }
 
-/** A tiny bare repo for the site's config_base, laid out like the chezmoi dotfiles repo (dot_claude/). */
+/** A tiny bare repo for the site's config_base, laid out like the chezmoi dotfiles repo (dot_claude/), readable by the mirror account. */
 export async function createConfigBase(h: TestHost): Promise<void> {
   const env = { GIT_AUTHOR_NAME: 'f', GIT_AUTHOR_EMAIL: 'f@example.invalid', GIT_COMMITTER_NAME: 'f', GIT_COMMITTER_EMAIL: 'f@example.invalid', GIT_CONFIG_GLOBAL: '/dev/null' };
   const work = '/tmp/config-base-work';
@@ -76,4 +76,10 @@ export async function createConfigBase(h: TestHost): Promise<void> {
   await h.execOk(['git', '-C', work, 'commit', '-q', '-m', 'config base'], { env });
   await h.execOk(['git', 'clone', '-q', '--bare', work, CONFIG_BASE_REPO], { env });
   await h.execOk(['rm', '-rf', work]);
+  // The agent checks the Config base out as the unprivileged workstations-mirror account
+  // (agent/mirror-account.ts), like a network remote anyone may read: world-readable, and
+  // (root-owned, so git would call it "dubious ownership" for any other user) a safe.directory.
+  await h.execOk(['chmod', '-R', 'a+rX', CONFIG_BASE_REPO]);
+  const safe = await h.exec(['git', 'config', '--system', '--get-all', 'safe.directory']);
+  if (!safe.stdout.split('\n').includes(CONFIG_BASE_REPO)) await h.execOk(['git', 'config', '--system', '--add', 'safe.directory', CONFIG_BASE_REPO]);
 }
