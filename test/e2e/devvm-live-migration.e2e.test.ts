@@ -100,7 +100,9 @@ describeE2E('runbook: moving today\'s devvm onto the roster', () => {
 
   it('step 2: hand over from the reconciler, one file family per apply, ports adopted', async () => {
     const h = host();
-    await h.execOk(['systemctl', 'disable', '--now', 't3-provision-users.timer']);
+    // README "Hand over from the reconciler", step 2: stop it, move its unit files aside.
+    await h.execOk(['systemctl', 'disable', '--now', ...RECONCILER_UNITS]);
+    await h.execOk(['sh', '-c', 'mkdir -p /root/t3-provision-users.retired && mv /etc/systemd/system/t3-provision-users.* /root/t3-provision-users.retired/ && systemctl daemon-reload']);
     const writers = { ...RECONCILER };
     for (const family of ['units', 'user_maps', 'managed_settings'] as const) {
       writers[family] = 'workstations';
@@ -111,10 +113,13 @@ describeE2E('runbook: moving today\'s devvm onto the roster', () => {
         expect([u, (await unitState(h, `t3-serve@${u}.service`)).active]).toEqual([u, 'active']);
       }
     }
-    const map = (await h.readFile('/etc/ttyd-user-map')).trim().split('\n').sort();
-    expect(map).toEqual(['emil.barzin=emo', 'wizard=wizard']);
-    expect((await h.readFile('/etc/ttyd-admins')).trim().split('\n')).toEqual(['wizard']);
-    expect(parse(await h.readFile('/etc/t3-serve/dispatch.json'))).toMatchObject({ wizard: 3773, emo: 3775 });
+    const entries = async (f: string) => (await h.readFile(f)).split('\n').filter((l) => l && !l.startsWith('#')).sort();
+    expect(await entries('/etc/ttyd-user-map')).toEqual(['emil.barzin=emo', 'wizard=wizard']);
+    expect(await entries('/etc/ttyd-admins')).toEqual(['wizard']);
+    expect(parse(await h.readFile('/etc/t3-serve/dispatch.json'))).toEqual({
+      'emil.barzin': { os_user: 'emo', port: 3775 },
+      wizard: { os_user: 'wizard', port: 3773 },
+    });
     const status = (await agent(h, ['status'])).stdout;
     expect(status).toMatch(/managed-settings\.json.*workstations/);
   });

@@ -164,7 +164,7 @@ describe('the adoption settings', () => {
     expect(site.migration).toEqual({ authentik: 'observe', vault: 'observe', kubernetes: 'observe' });
     expect(site.devvm.writers).toEqual({ user_maps: 'reconciler', managed_settings: 'reconciler', units: 'reconciler' });
     // Nothing else of the site moves (the test site owns every plane; the rest is kept, comments too).
-    expect(withAdoptionSettings(EXAMPLE_SITE_TEXT)).toContain('# Pinned host key of the devvm');
+    expect(withAdoptionSettings(EXAMPLE_SITE_TEXT)).toContain('# EXAMPLE address: replace with the API server of the cluster');
   });
 
   // An observe plan manages nothing in any plane, so no resource of a plane's types remains

@@ -31,7 +31,7 @@ const FILES: Record<string, string> = {
   [HOMELAB_SLICE_DROPIN]: '# homelab: one budget for everyone, equal to the t3-serve@ cap\n[Slice]\nMemoryMax=24G\n',
   '/etc/t3-serve/wizard.env': 'T3_PORT=3773\n',
   '/etc/t3-serve/emo.env': 'T3_PORT=3775\n',
-  '/etc/t3-serve/dispatch.json': '{"wizard":3773,"emo":3775}\n',
+  '/etc/t3-serve/dispatch.json': '{"emil.barzin":{"os_user":"emo","port":3775},"wizard":{"os_user":"wizard","port":3773}}\n',
   '/etc/ttyd-user-map': 'wizard=wizard\nemil.barzin=emo\n',
   '/etc/ttyd-admins': 'wizard\n',
   '/etc/claude-code/managed-settings.json': '{"model":"opus","env":{"CLAUDE_CODE_ENABLE_TELEMETRY":"1"}}\n',
