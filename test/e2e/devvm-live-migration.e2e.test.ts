@@ -19,8 +19,8 @@ type Writers = { user_maps: string; managed_settings: string; units: string };
 const RECONCILER: Writers = { user_maps: 'reconciler', managed_settings: 'reconciler', units: 'reconciler' };
 
 /** The roster `npm run import` would write for the seeded host: both accounts legacy. */
-function importedRoster(): RosterDoc {
-  return {
+function importedRoster(cutOver: readonly string[] = []): RosterDoc {
+  const r: RosterDoc = {
     version: 1,
     people: {
       wizard: { email: 'wizard@example.com', authentik_user: 'wizard@example.com', tier: 'admin', uid: 1000, workstation: { legacy: true } },
@@ -31,6 +31,8 @@ function importedRoster(): RosterDoc {
       },
     },
   };
+  for (const u of cutOver) delete (r.people[u].workstation as Record<string, unknown>).legacy;
+  return r;
 }
 
 describeE2E('runbook: moving today\'s devvm onto the roster', () => {
@@ -48,8 +50,8 @@ describeE2E('runbook: moving today\'s devvm onto the roster', () => {
     return s;
   }
 
-  function configure(writers?: Writers): void {
-    const synth = synthDevvm(host(), importedRoster(), site(writers));
+  function configure(writers?: Writers, cutOver: readonly string[] = []): void {
+    const synth = synthDevvm(host(), importedRoster(cutOver), site(writers));
     if (tf) tf.setConfig(synth.stackDir);
     else tf = new Terraform({ stackDir: synth.stackDir, env: host().env, baseDir: host().privateDir });
   }
@@ -133,5 +135,22 @@ describeE2E('runbook: moving today\'s devvm onto the roster', () => {
       expect([u, env]).toEqual([u, `T3_PORT=${SEEDED_PEOPLE[u as keyof typeof SEEDED_PEOPLE].port}`]);
     }
     expect((await tf.planNoChanges()).noChanges).toBe(true);
+  });
+
+  it('step 5: emo is cut over first; wizard\'s cutover names emo\'s links into his home and changes nothing', async () => {
+    const h = host();
+    const cut = await agent(h, ['cutover', 'emo']);
+    expect([cut.code, cut.stdout.split('\n').filter((l) => l.includes('FAILED'))]).toEqual([0, []]);
+    configure({ user_maps: 'workstations', managed_settings: 'workstations', units: 'workstations' }, ['emo']);
+    await applyOnSystemd(tf);
+    expect((await tf.planNoChanges()).noChanges).toBe(true);
+    expect((await unitState(h, 't3-serve@emo.service')).active).toBe('active');
+    // wizard's home is still 0751 and emo's links still lead into it: his cutover stops first.
+    const refused = await agent(h, ['cutover', 'wizard']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toMatch(/\/home\/emo\/\.claude\/rules -> \/home\/wizard\/\.claude\/rules/);
+    expect(refused.stdout).toContain('wizard: cutover: FAILED (nothing changed)');
+    expect((await h.stat('/home/wizard')).mode & 0o777).toBe(0o751);
+    expect(await h.readFile('/home/emo/.claude/rules/house.md')).toBe('# wizard rules\n');
   });
 });
