@@ -21,6 +21,7 @@ import { buildApp } from '../src/app';
 import { parseRoster, parseSite } from '../src/roster/load';
 import { formatProblem } from '../src/roster/problems';
 import { benchSiteYaml, generateRoster } from './roster-gen';
+import { dynamic } from './cty';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -93,15 +94,6 @@ function run(dir: string, args: string[]): { seconds: number; cpu: number; out: 
   return { seconds: s, cpu: u + sy, out: r.stdout };
 }
 
-function ctyType(v: unknown): unknown {
-  if (v === null) return 'dynamic';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return ['tuple', v.map(ctyType)];
-  return ['object', Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, ctyType(x)]))];
-}
-const dynamic = (v: unknown) => (v === null || v === undefined ? null : { value: v, type: ctyType(v) });
 
 function stateFromPlan(planJson: string): string {
   const plan = JSON.parse(planJson);

@@ -31,6 +31,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { benchSiteYaml, GenRoster, generateRoster, localConfigBase } from './roster-gen';
+import { dynamic } from './cty';
 
 const ROOT = resolve(__dirname, '..');
 const GNU_TIME = '/usr/bin/time';
@@ -133,17 +134,6 @@ interface PlanChange {
   change: { actions: string[] };
 }
 
-/** cty's JSON type of a value as Terraform's HCL JSON syntax evaluates it (objects, tuples). */
-function ctyType(v: unknown): unknown {
-  if (v === null) return 'dynamic';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return ['tuple', v.map(ctyType)];
-  return ['object', Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, ctyType(x)]))];
-}
-
-const dynamic = (v: unknown) => (v === null || v === undefined ? null : { value: v, type: ctyType(v) });
 
 interface PlannedResource {
   mode: string;

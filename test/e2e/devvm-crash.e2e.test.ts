@@ -15,6 +15,7 @@ import { chrootArgv } from '../harness/host-exec';
 import { describeE2E } from '../harness/skip';
 import { AGENT, agent, groupsOf, hostState } from './devvm/host-tools';
 import { applyCast } from './devvm/stack';
+import { SUBREAPER } from './devvm/subreaper';
 
 const TRIALS = 24;
 const SEED = 0xc0ffee;
@@ -30,19 +31,6 @@ function variants(legacyOrNot: WorkstationState): [WorkstationState, Workstation
   return [ws, { ...ws, memoryMax: '3G', unixGroups: groups, kubeconfig: { ...ws.kubeconfig, server: 'https://10.0.20.101:6443' } }];
 }
 
-/** prctl(2)'s syscall number, for PR_SET_CHILD_SUBREAPER (36). */
-const SYS_PRCTL: Record<string, number> = { x64: 157, arm64: 167 };
-
-/**
- * A real devvm's init (systemd) reaps orphans at once; this machine's PID 1 may not (a VM
- * or container init). An unreaped killed `gpasswd` is a zombie that still "holds"
- * /etc/gshadow.lock (shadow tests the lock's pid with kill(pid, 0), which a zombie passes),
- * so the next gpasswd would fail for a reason no devvm has. The killed agent therefore runs
- * under a tiny subreaper (perl-base is Essential on Debian), outside the group that is killed.
- */
-const SUBREAPER = `syscall(${SYS_PRCTL[process.arch]}, 36, 1, 0, 0, 0) == 0 or die "prctl: $!";
-my $p = fork // die "fork: $!"; if (!$p) { setpgrp(0, 0); exec @ARGV or die "exec: $!" }
-print STDERR "pgid $p\n"; 1 while waitpid(-1, 0) > 0;`;
 
 /** Runs the agent in the host and SIGKILLs its process group `extraMs` after its `afterLines`-th output line. */
 function convergeKilled(h: TestHost, b64: string, afterLines: number, extraMs: number): Promise<{ stdout: string; finished: boolean }> {

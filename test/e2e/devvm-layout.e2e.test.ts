@@ -31,6 +31,7 @@ import { AGENT, agent, linesOf } from './devvm/host-tools';
 import { applyCast, exampleCast, RosterDoc, synthDevvm, SynthResult } from './devvm/stack';
 import type { Terraform } from '../harness/terraform';
 import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
+import { SUBREAPER } from './devvm/subreaper';
 
 const U = 'lena';
 const HOME = `/home/${U}`;
@@ -89,9 +90,6 @@ async function expectClean(h: TestHost, layout: 'single' | 'workspace') {
  * SIGKILL of the agent's whole process group `extraMs` after `armed()` first holds (polled
  * every 2 ms), under a subreaper as devvm-crash does (so killed children are reaped).
  */
-const SUBREAPER = `syscall(${({ x64: 157, arm64: 167 } as Record<string, number>)[process.arch]}, 36, 1, 0, 0, 0) == 0 or die "prctl: $!";
-my $p = fork // die "fork: $!"; if (!$p) { setpgrp(0, 0); exec @ARGV or die "exec: $!" }
-print STDERR "pgid $p\\n"; 1 while waitpid(-1, 0) > 0;`;
 function convergeKilled(h: TestHost, b64: string, armed: () => boolean, extraMs: number): Promise<string> {
   const argv = chrootArgv(h.rootDir, ['perl', '-e', SUBREAPER, 'node', AGENT, 'converge', b64]);
   return new Promise((resolve, reject) => {
