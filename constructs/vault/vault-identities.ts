@@ -234,6 +234,8 @@ export class VaultIdentities extends Construct {
     this.imports = imported.map((p) => p.osUser);
     if (imported.length) {
       const missing = imported.filter((p) => !adoption[p.osUser].entity_id || !adoption[p.osUser].alias_id).map((p) => p.osUser);
+      // The adoption loader (src/roster/adoption.ts) reports this at the record's line; this
+      // is the last guard for props built another way (tests, other callers).
       if (missing.length) {
         throw new Error(`migration.vault own imports recorded identities and needs both entity_id and alias_id in the adoption file's vault: section; missing for ${missing.join(', ')}`);
       }

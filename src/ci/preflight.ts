@@ -26,7 +26,7 @@ export function checkTrustedEndpoints(siteFile: string, site: Site, trustedFile:
 
 /** Adds missing credentials to process.env (Terraform's children inherit it); logs each source. */
 export async function provideCredentials(site: Site, log: (s: string) => void, f: FetchLike = fetch): Promise<void> {
-  const r = await resolveCredentials(process.env, site.vault.address, f);
+  const r = await resolveCredentials(process.env, site.vault.address, f, site.state_backend);
   Object.assign(process.env, r.env);
   for (const n of r.notes) log(n);
 }

@@ -79,7 +79,7 @@ export const PLAN: CommandSpec = {
       name: 'trusted-endpoints',
       value: 'FILE',
       env: 'WORKSTATIONS_TRUSTED_ENDPOINTS',
-      help: "a trusted site file (CI: roster/site.yaml of the target branch): refuse, before any token is used, a site whose vault.address, authentik.url, kubernetes.api_server, oidc.issuer_url, devvm.host or devvm.port differ from it",
+      help: "a trusted site file (CI: roster/site.yaml of the target branch): refuse, before any token is used, a site whose vault.address, state_backend.address, authentik.url, kubernetes.api_server, oidc.issuer_url, devvm.host or devvm.port differ from it",
     },
     SKIP_GROUP_CHECK_OPTION,
   ],

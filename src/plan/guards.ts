@@ -2,6 +2,7 @@
 // names exactly what the admin means. They read Terraform's plan JSON, not the roster.
 import { isPersonalResource, PlanSummary, personOf } from './summary';
 import { destroysTainted, kindOf, managedChanges, PlanJson, ResourceChange, taintedAddresses } from './plan-json';
+import { MIGRATION_OUTPUT, type MigrationExpectationsValue } from '../../constructs/migration/roster-expectations';
 
 export interface GuardFlags {
   /** --allow-offboard a,b: exactly the people whose accounts may be destroyed. */
@@ -79,5 +80,49 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
         `more than ${limit} at once (max(1, ${Math.round(maxShare * 100)}% of ${existing.size})) needs --i-know (the other flags do not override this guard)`,
     );
   }
+  // 4. The Vault identity of a person who stays: never destroyed (whatever the flags).
+  refusals.push(...identityRefusals(plans));
   return { allowed: refusals.length === 0, refusals };
+}
+
+const IDENTITY_TYPES = ['vault_identity_entity', 'vault_identity_entity_alias'];
+
+/**
+ * Destroying a person's Vault entity or alias deletes it in Vault: their tokens stop
+ * resolving its policies and the policies other stacks attached to it are gone. That is
+ * an offboard's business only (the person left the roster: the other guards apply). For
+ * a person who stays, such a destroy comes from a mode change (own -> adopt, or adopt ->
+ * observe: their key leaves vault_identity_entity.person) or a person added to the
+ * adoption file after this product created their identity; the README's way back is
+ * `terraform state rm` of those addresses first, so the plan keeps the identity. (A
+ * replace is left alone: nothing in config forces one; it comes from `-replace`, on purpose.)
+ *
+ * Who stays is read from the plan only: a per-person resource of theirs that exists after
+ * the plan (the policy attachment, the personal policy, a binding, the devvm account), or
+ * their entry in the output `workstations_migration` (written when a plane is in observe
+ * or adopt, where the Vault plane may manage nothing of theirs).
+ */
+function identityRefusals(plans: readonly PlanJson[]): string[] {
+  const changes = plans.flatMap(managedChanges);
+  const staying = new Set(changes.filter((rc) => isPersonalResource(rc) && rc.change.after !== null).map((rc) => personOf(rc)!));
+  for (const plan of plans) {
+    const expected = (plan as { planned_values?: { outputs?: Record<string, { value?: unknown }> } }).planned_values?.outputs?.[MIGRATION_OUTPUT]?.value as
+      | MigrationExpectationsValue
+      | undefined;
+    for (const u of Object.keys(expected?.people ?? {})) staying.add(u);
+  }
+  const destroyed = changes.filter(
+    (rc) => IDENTITY_TYPES.includes(rc.type) && kindOf(rc) === 'delete' && staying.has(personOf(rc)!),
+  );
+  const byPerson = new Map<string, string[]>();
+  for (const rc of destroyed) byPerson.set(personOf(rc)!, [...(byPerson.get(personOf(rc)!) ?? []), rc.address]);
+  return [...byPerson.keys()].sort().map((u) => {
+    const addresses = byPerson.get(u)!.sort();
+    return (
+      `this plan destroys the Vault identity of ${u} (${addresses.join(', ')}), who stays in the roster: ` +
+      `Vault would delete the entity or alias with every policy attached to it. If the mode changed (own -> adopt, adopt -> observe) ` +
+      `or ${u} was added to the adoption file, first run \`terraform state rm ${addresses.map((a) => `'${a}'`).join(' ')}\` ` +
+      `in the workstations stack (README "Vault plane", "Going back") and plan again; no flag overrides this guard`
+    );
+  });
 }

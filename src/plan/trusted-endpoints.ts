@@ -1,11 +1,11 @@
 // The provider endpoints a site names, compared with the trusted ones (the pull-request
-// pipeline's own configuration, never the pull request's). A site that points Vault,
-// Authentik, the API server, the OIDC issuer or the devvm elsewhere would make the
+// pipeline's own configuration, never the pull request's). A site that points Vault, the
+// state backend, Authentik, the API server, the OIDC issuer or the devvm elsewhere would make the
 // pipeline send its tokens there: the plan refuses it before any token is used.
 import type { Site } from '../roster/site-schema';
 
 /** The site keys whose value decides where a token or a connection goes. */
-export const ENDPOINT_KEYS = ['vault.address', 'authentik.url', 'kubernetes.api_server', 'oidc.issuer_url', 'devvm.host', 'devvm.port'] as const;
+export const ENDPOINT_KEYS = ['vault.address', 'state_backend.address', 'authentik.url', 'kubernetes.api_server', 'oidc.issuer_url', 'devvm.host', 'devvm.port'] as const;
 export type EndpointKey = (typeof ENDPOINT_KEYS)[number];
 export type Endpoints = Readonly<Record<EndpointKey, string>>;
 
@@ -17,6 +17,7 @@ function norm(v: string): string {
 export function siteEndpoints(site: Site): Endpoints {
   return {
     'vault.address': norm(site.vault.address),
+    'state_backend.address': site.state_backend.address,
     'authentik.url': norm(site.authentik.url),
     'kubernetes.api_server': norm(site.kubernetes.api_server),
     'oidc.issuer_url': norm(site.oidc.issuer_url),

@@ -26,23 +26,29 @@ export const AdoptionAuthentik = z
   })
   .describe('Authentik plane: optional pks of existing groups (by default they are looked up by name).');
 
+// The `vault:` section is defined here, once: src/roster/adoption-vault.ts re-exports it
+// for the Vault plane, and the own-mode rule (both IDs) is in adoption.ts, which knows the site.
 export const AdoptedVaultIdentity = z
   .strictObject({
-    entity_id: Uuid.optional().describe('ID of the existing identity entity (vault read identity/entity/name/<name>).'),
-    alias_id: Uuid.optional().describe('ID of the existing entity alias on the OIDC mount (vault list -detailed identity/entity-alias/id).'),
+    entity_id: Uuid.optional().describe("ID of the person's existing identity entity (vault read identity/entity/name/<name>; the observe plan prints it)."),
+    alias_id: Uuid.optional().describe("ID of the person's existing entity alias on the OIDC mount (vault list -detailed identity/entity-alias/id)."),
   })
   .refine((v) => v.entity_id !== undefined || v.alias_id !== undefined, { error: 'must give entity_id, alias_id or both' })
-  .describe("One person's existing Vault identity.");
+  .describe("One person's existing Vault identity: looked up (adopt) or imported (own, both IDs needed), never created.");
+
+/** The `vault:` section: os_user -> the person's existing Vault identity. */
+export const AdoptionVault = z
+  .record(OsUser, AdoptedVaultIdentity)
+  .describe("Vault plane: os_user -> the IDs of that person's existing entity and alias. Everyone else's are created in adopt and own.");
 
 export const Adoption = z
   .strictObject({
     version: z.literal(1).describe('Format version of the adoption file: 1.'),
     authentik: AdoptionAuthentik.optional(),
-    vault: z
-      .record(OsUser, AdoptedVaultIdentity)
-      .optional()
-      .describe('Vault plane: os_user -> the IDs of that person\'s existing entity and alias.'),
+    vault: AdoptionVault.optional(),
   })
   .describe('devvm-workstations adoption file: IDs of existing objects the planes in adopt import. Identifiers only, no secrets.');
 
 export type Adoption = z.infer<typeof Adoption>;
+export type AdoptedVaultIdentity = z.infer<typeof AdoptedVaultIdentity>;
+export type AdoptionVault = z.infer<typeof AdoptionVault>;

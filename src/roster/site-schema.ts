@@ -288,6 +288,29 @@ export const Vault = z
   })
   .describe('Vault: entities, aliases and policies per person.');
 
+/** The homelab's Tier-1 state backend as its `scripts/tg` reaches it: the PG LoadBalancer VIP, database terraform_state. */
+export const DEFAULT_STATE_BACKEND_ADDRESS = '10.0.20.200:5432/terraform_state';
+
+export const StateBackend = z
+  .strictObject({
+    address: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:[0-9]+)?\/[A-Za-z0-9_.-]+(\?[A-Za-z0-9_.=&%-]*)?$/, {
+        error: 'must be host[:port]/database[?params] (no user or password: those come from Vault)',
+      })
+      .default(DEFAULT_STATE_BACKEND_ADDRESS)
+      .describe(
+        'Where the Tier-1 PG state backend is, as host[:port]/database[?params]. With PG_CONN_STR unset, plan and apply ' +
+          "join it with the user and password read from creds_path into PG_CONN_STR. The homelab's: its PG LoadBalancer VIP.",
+      ),
+    creds_path: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*(\/[A-Za-z0-9][A-Za-z0-9_-]*)*$/, { error: "must be a Vault path: segments of letters, digits, '_' or '-' separated by '/'" })
+      .default('database/static-creds/pg-terraform-state')
+      .describe("Vault path of the state backend's static database credentials (Vault's database engine)."),
+  })
+  .describe('The PG state backend that PG_CONN_STR is built for when it is unset (never a secret here).');
+
 export const AuthentikGroups = z
   .strictObject({
     admin: GroupName.default('kubernetes-admins').describe('Authentik group of the admin tier.'),
@@ -383,6 +406,7 @@ export const Site = z
     oidc: Oidc.prefault({}),
     kubernetes: Kubernetes,
     vault: Vault.prefault({}),
+    state_backend: StateBackend.prefault({}),
     authentik: Authentik.prefault({}),
     infra_repo: GitRepo,
     config_base: ConfigBase,

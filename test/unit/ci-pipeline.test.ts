@@ -1,7 +1,7 @@
 // The pull-request pipeline's scripts against test doubles of Vault's, Authentik's and the
 // forges' HTTP APIs: a plain HTTP server on 127.0.0.1 that records each request and answers
 // like the real API does for the calls used (no Vault, Authentik or Forgejo runs here).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { commentBody, MARKER, upsertComment } from '../../src/ci/forge-comment';
 import { checkTrustedEndpoints, RefusedError } from '../../src/ci/preflight';
 import { kubernetesLogin, kvField, pgConnStr, staticCreds } from '../../src/ci/vault';
 import { endpointRefusals, siteEndpoints } from '../../src/plan/trusted-endpoints';
-import { EXAMPLE_SITE_TEXT, exampleSite } from '../support/inputs';
+import { EXAMPLE_SITE_TEXT, exampleSite, siteProblems } from '../support/inputs';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: string }
 type Route = (req: Seen) => { status: number; json?: unknown };
@@ -162,6 +162,44 @@ describe('Vault over HTTP (fake Vault API on 127.0.0.1)', () => {
     } finally {
       await v.close();
     }
+  });
+
+  test('resolveCredentials: after `vault login -method=oidc` with PG_CONN_STR and WORKSTATIONS_PG_ADDRESS unset, the site\'s state_backend (default: the homelab\'s) is used, as scripts/tg does', async () => {
+    const v = await fakeApi((r) => (r.url === '/v1/database/static-creds/other' ? { status: 200, json: { data: { username: 'other', password: PASSWORD } } } : routes(r)));
+    const home = mkdtempSync(join(tmpdir(), 'dw-home-'));
+    writeFileSync(join(home, '.vault-token'), `${TOKEN}\n`, { mode: 0o600 });
+    try {
+      const env = { HOME: home, WORKSTATIONS_VAULT_SA_TOKEN_FILE: '/nonexistent' };
+      const site = exampleSite();
+      // The fixture site writes no state_backend: the defaults are the homelab's backend.
+      expect(site.state_backend).toEqual({ address: '10.0.20.200:5432/terraform_state', creds_path: 'database/static-creds/pg-terraform-state' });
+      const r = await resolveCredentials(env, v.base, fetch, site.state_backend);
+      expect(r.env).toEqual({ PG_CONN_STR: `postgres://terraform:${encodeURIComponent(PASSWORD)}@10.0.20.200:5432/terraform_state` });
+      expect(r.notes).toContain("state backend: PG_CONN_STR built from Vault database/static-creds/pg-terraform-state and the site's state_backend.address 10.0.20.200:5432/terraform_state");
+      // Without a site (other callers) the same default.
+      expect((await resolveCredentials(env, v.base, fetch)).env).toEqual(r.env);
+      // Another site's backend; the environment still overrides it (address named, not printed).
+      const other = { address: 'pg.example:5433/state?sslmode=require', creds_path: 'database/static-creds/other' };
+      expect((await resolveCredentials(env, v.base, fetch, other)).env).toEqual({ PG_CONN_STR: `postgres://other:${encodeURIComponent(PASSWORD)}@pg.example:5433/state?sslmode=require` });
+      const overridden = await resolveCredentials({ ...env, WORKSTATIONS_PG_ADDRESS: 'pg:5432/s' }, v.base, fetch, other);
+      expect(overridden.env.PG_CONN_STR).toBe(`postgres://other:${encodeURIComponent(PASSWORD)}@pg:5432/s`);
+      expect(overridden.notes).toContain('state backend: PG_CONN_STR built from Vault database/static-creds/other and WORKSTATIONS_PG_ADDRESS');
+      for (const n of [...r.notes, ...overridden.notes]) expect(n).not.toContain(PASSWORD);
+    } finally {
+      await v.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('state_backend.address: a bad value is a site problem; moving it is an endpoint a pull request may not change', () => {
+    expect(siteProblems(`${EXAMPLE_SITE_TEXT}state_backend:\n  address: postgres://u:p@pg:5432/x\n`)).toEqual([
+      'roster/site.yaml:42:12 state_backend.address: must be host[:port]/database[?params] (no user or password: those come from Vault), got "postgres://u:p@pg:5432/x"',
+    ]);
+    const site = exampleSite();
+    const moved = siteEndpoints({ ...site, state_backend: { ...site.state_backend, address: '203.0.113.9:5432/terraform_state' } });
+    expect(endpointRefusals('roster/site.yaml', moved, siteEndpoints(site), 'trusted.yaml')).toEqual([
+      'roster/site.yaml state_backend.address: "203.0.113.9:5432/terraform_state" is not the trusted "10.0.20.200:5432/terraform_state" (from trusted.yaml): a pull request may not move a provider endpoint',
+    ]);
   });
 
   test('resolveCredentials asks nothing when the environment has it all, and refuses a missing source clearly', async () => {

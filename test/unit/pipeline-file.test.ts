@@ -55,9 +55,11 @@ describe('pull-request plan pipeline', () => {
     expect(fromSecret(step('comment'))).toEqual({ FORGE_TOKEN: 'forgejo_token' });
     expect(step('plan').environment).toMatchObject({
       WORKSTATIONS_VAULT_K8S_ROLE: 'ci',
-      WORKSTATIONS_PG_CREDS_PATH: 'database/static-creds/pg-terraform-state',
       WORKSTATIONS_TRUSTED_ENDPOINTS: '.ci-trusted-site.yaml',
     });
+    // The state backend is the site's state_backend (a trusted endpoint), never the pipeline's override.
+    expect(Object.keys(step('plan').environment ?? {})).not.toEqual(expect.arrayContaining(['WORKSTATIONS_PG_ADDRESS']));
+    expect(Object.keys(step('plan').environment ?? {})).not.toEqual(expect.arrayContaining(['WORKSTATIONS_PG_CREDS_PATH']));
     expect(step('plan').commands).toContain('npm run plan -- --stack workstations --summary-file plan-summary.md');
     expect(step('comment').environment).toMatchObject({ FORGE: 'forgejo' });
   });
