@@ -177,6 +177,8 @@ describeE2E('devvm facet: legacy account adoption, cutover and rollback', () => 
       'infra-mirror: ok',
       'infra-clone: ok',
       'memory-slice: ok',
+      't3-env: ok',
+      'claude-auth-env: ok',
       'units: ok',
       `claude: skipped (no claude for emo (neither on the login shell's PATH nor ~/.local/bin/claude): emo installs it as themselves with \`curl -fsSL https://claude.ai/install.sh | bash\` (a per-person native install; the devvm has no system-wide claude))`,
     ]);

@@ -84,9 +84,10 @@ describeE2E('hostile person racing the agent: script rewriter, clone-marker link
     const scripts = (await h.execOk(['sh', '-c', 'cat /root/terraform_*.sh'])).stdout;
     expect(scripts).not.toContain('/pwned');
     const changes = treeChanges(before, await treeState(h, guarded)).filter(
-      (c) => !OWN_STATE.test(c) && !/^added \/root\/terraform_\d+\.sh$/.test(c) && !/^(added|changed|removed) (\/etc\/(passwd|group|shadow|gshadow|subuid|subgid|ttyd-user-map|t3-serve\/dispatch\.json|systemd\/system\/user-1020\.slice\.d)|\/var\/lib\/workstations\/mirrors\/)/.test(c),
+      (c) => !OWN_STATE.test(c) && !/^added \/root\/terraform_\d+\.sh$/.test(c) && !/^(added|changed|removed) (\/etc\/(passwd|group|shadow|gshadow|subuid|subgid|ttyd-user-map|ttyd-admins|t3-serve\/dispatch\.json|t3-serve\/nora\.env|claude-auth-sync\/nora\.env|systemd\/system\/user-1020\.slice\.d)|\/var\/lib\/workstations\/mirrors\/)/.test(c),
     );
-    // nora's onboarding adds her account, maps and slice: nothing else outside mallory's files.
+    // nora's onboarding adds her account, maps, slice, t3 env file and auth-sync env file:
+    // nothing else outside mallory's files.
     expect(changes).toEqual([]);
   });
 
