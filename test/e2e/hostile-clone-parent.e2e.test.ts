@@ -12,8 +12,10 @@
 // converges would hit; the chance that CONVERGES = 20 converges all miss is about
 // (3/4)^20 ~ 0.3%. The outcomes printed measure it: "skipped" (the link was there at the
 // check), "FAILED ... File exists" (it came in between the check and her mkdir: each one a
-// converge the old code lost; 5 of 20 in a run here, the 1/4 estimated), "changed" (cloned). Fingerprints of /etc, /root, /usr/local/lib,
-// /var/lib/workstations and the other homes are equal before and after (agent state aside).
+// converge the old code lost; 5 of 20 in a run here, the 1/4 estimated), "changed" (cloned).
+// Fingerprints of /etc, /root, /usr/local/lib, /var/lib/workstations and the other homes are
+// equal before and after (agent state aside). Checked to fail: with root's `install -d -o`
+// put back, a run ended with /usr/local/lib owned by mallory (1030:0).
 import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
