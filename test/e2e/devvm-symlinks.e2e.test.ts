@@ -1,9 +1,15 @@
 // Root never follows a symlink a person planted in their home: the agent's private
-// directories, kubeconfig and clone steps refuse, and the targets stay untouched.
+// directories, kubeconfig and clone steps refuse, and the targets stay untouched: a
+// fingerprint (type, mode, owner, link target, content) of /etc, /root, /usr/local/lib,
+// /var/lib/workstations and the other homes is the same before and after (agent state aside).
 import { useTestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
 import { agent, linesOf } from './devvm/host-tools';
 import { applyCast } from './devvm/stack';
+import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
+
+/** Agent state that legitimately changes on a converge. */
+const OWN_STATE = /^(added|changed|removed) \/var\/lib\/workstations\/(state\.json|desired\/|mirrors\/)/;
 
 describeE2E('symlinks planted in a home are never followed by root', () => {
   const host = useTestHost();
@@ -13,6 +19,8 @@ describeE2E('symlinks planted in a home are never followed by root', () => {
     const { synth } = await applyCast(h);
     const before = await h.stat('/var/lib/workstations');
     const etcBefore = await h.stat('/etc');
+    const guarded = [...GUARDED, '/home/wizard', '/home/ancamilea'];
+    const fingerprint = await treeState(h, guarded);
     await h.execOk(['sh', '-c', 'rm -rf ~/.config ~/.kube && ln -s /var/lib ~/.config && ln -s /etc ~/.kube'], { user: 'emo', env: { HOME: '/home/emo' } });
 
     const r = await agent(h, ['converge', synth.convergeArg.emo]);
@@ -30,5 +38,6 @@ describeE2E('symlinks planted in a home are never followed by root', () => {
     expect(again).toContain('emo: private-dirs: skipped (/home/emo/.config/workstations exists and is not a directory: kept as is)');
     expect(await h.stat('/var/lib/workstations')).toEqual(before);
     expect(await h.exists('/var/lib/workstations/secrets')).toBe(false);
+    expect(treeChanges(fingerprint, await treeState(h, guarded)).filter((c) => !OWN_STATE.test(c))).toEqual([]);
   });
 });

@@ -12,11 +12,16 @@
 // fingerprint below would show any change). Fingerprints of /etc, /root, /usr/local/lib,
 // /var/lib/workstations and the other homes are equal before and after (agent state aside).
 //
-// Walker: a process of uid 1777 that forks a child and exits, in a tight loop (a new pid
-// every few microseconds), is gone after offboarding; no process of the uid is left for 2 s.
+// Walker: a process of uid 1797 that forks a child and exits, in a tight loop (a new pid
+// every few microseconds), is gone after offboarding; no process of the uid is left for 2 s,
+// and the same fingerprint shows that only walker's own account, home and the agent's
+// records of them changed. 1797 is used by no other test file (the cleanup must never meet
+// another test's processes): the walker stops itself once /tmp/walker.stop exists in its
+// host, and the backstop kills only processes of the uid whose root is this host's root
+// (no PID namespace here: a kill(-1) as the uid would reach every host on the machine).
 // Survivors: processes of uid 1778 that root keeps restarting fail the offboarding, and the
 // tombstone says so (status "incomplete", survivors listed); the re-run completes it.
-import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
@@ -26,7 +31,9 @@ import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
 
 const HOME = '/home/emo';
 const KUBE = `${HOME}/.kube/config`;
-const WALKER_UID = 1777;
+/** Used by no other test file: see the header. */
+const WALKER_UID = 1797;
+const WALKER_STOP = '/tmp/walker.stop';
 /** rex's processes keep being restarted by root (a service the agent does not know). */
 const REX_UID = 1778;
 const RESPAWNER_PID = '/tmp/respawner.pid';
@@ -48,23 +55,53 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Agent state that legitimately changes (its own files, outside every home). */
 const OWN_STATE = /^(added|changed|removed) \/var\/lib\/workstations\/(state\.json|cutover(\/|$)|desired\/)/;
 
+/**
+ * What offboarding walker legitimately changes outside her home (seen: /etc/shadow, its
+ * backup /etc/passwd-, the two host-wide maps that named her; her tombstone is in state.json):
+ * her lines in the account databases and the maps, content only (type, mode and owner kept).
+ * Printed in full by the test.
+ */
+const WALKER_OWN = /^changed \/etc\/((passwd|group|shadow|gshadow|subuid|subgid)-?|ttyd-user-map|t3-serve\/dispatch\.json): ([^=]+) sha256=[0-9a-f]+ => \3 sha256=[0-9a-f]+$/;
+
 describeE2E('hostile person: links around cutover/rollback, a fork walker at offboarding', () => {
   const host = useTestHost();
   let synth: SynthResult;
 
   afterAll(async () => {
-    // Backstop if the test failed: a fork walker must not outlive the test host.
-    // (From this machine: no PID namespace in the chroot host, and the host may be gone already.)
-    // kill(-1) as the uid reaches a fork walker atomically (pkill's scan can miss every new pid).
-    for (let i = 0; i < 20; i++) spawnSync('setpriv', ['--reuid', String(WALKER_UID), '--regid', String(WALKER_UID), '--clear-groups', '--', 'kill', '-9', '-1']);
+    // Backstop if the test failed (the host's own teardown may have run already: its root
+    // directory may be gone, the processes' roots then read "... (deleted)").
+    endProcessesInHost(host().rootDir, WALKER_UID);
     await stopRespawner(host());
   });
 
-  /** Stops the root respawner (by the pid it wrote), then every process of rex's uid. */
+  /**
+   * Kills, from outside, every process of `uid` whose root directory is this host's: never a
+   * process of another host or of the machine. Repeated, since a fork walker's pids change
+   * faster than one scan of /proc (the walker's own stop file is what ends it for sure).
+   */
+  function endProcessesInHost(rootDir: string, uid: number): void {
+    for (let round = 0; round < 50; round++) {
+      let seen = 0;
+      for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+        try {
+          if (fs.statSync(`/proc/${pid}`).uid !== uid) continue;
+          const root = fs.readlinkSync(`/proc/${pid}/root`);
+          if (root !== rootDir && !root.startsWith(`${rootDir} `) && !root.startsWith(`${rootDir}/`)) continue;
+          seen++;
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      if (seen === 0 && round >= 2) return;
+    }
+  }
+
+  /** Stops the root respawner (by the pid it wrote), then every process of rex's uid in this host. */
   async function stopRespawner(h: TestHost): Promise<void> {
     if (!(await h.exists(RESPAWNER_PID))) return;
     await h.exec(['sh', '-c', 'kill -KILL "$(cat "$1")"; rm -f "$1"', 'sh', RESPAWNER_PID]);
-    for (let i = 0; i < 5; i++) await h.exec(['setpriv', '--reuid', String(REX_UID), '--regid', String(REX_UID), '--clear-groups', '--', 'kill', '-9', '-1']);
+    endProcessesInHost(h.rootDir, REX_UID);
   }
 
   beforeAll(async () => {
@@ -114,22 +151,33 @@ describeE2E('hostile person: links around cutover/rollback, a fork walker at off
     expect((await h.execOk(['readlink', `${HOME}/code`])).stdout.trim()).toBe('/etc');
   });
 
-  it('a fork walker started as the person is gone after offboarding', async () => {
+  it('a fork walker started as the person is gone after offboarding, and nothing but her account changed', async () => {
     const h = host();
-    await h.execOk(['sh', '-c', `setsid perl -e 'my $n = 0; for (;;) { my $p = fork; exit 0 if $p; if (++$n % 200 == 0) { open my $f, ">>", "${BEAT}"; print $f "x"; close $f } }' </dev/null >/dev/null 2>&1 &`], { user: 'walker', env: { HOME: '/home/walker' } });
-    // Started (perl may take a while on a loaded machine): the heartbeat grows.
-    let started = false;
-    for (let i = 0; i < 20 && !started; i++) started = await beating(h, 500);
-    expect(started).toBe(true);
+    const guarded = [...GUARDED, '/home/wizard', '/home/emo', '/home/ancamilea', '/home/rex'];
+    const before = await treeState(h, guarded);
+    await h.execOk(['sh', '-c', `setsid perl -e 'my $n = 0; for (;;) { my $p = fork; exit 0 if $p; if (++$n % 200 == 0) { exit 0 if -e "${WALKER_STOP}"; open my $f, ">>", "${BEAT}"; print $f "x"; close $f } }' </dev/null >/dev/null 2>&1 &`], { user: 'walker', env: { HOME: '/home/walker' } });
+    try {
+      // Started (perl may take a while on a loaded machine): the heartbeat grows.
+      let started = false;
+      for (let i = 0; i < 20 && !started; i++) started = await beating(h, 500);
+      expect(started).toBe(true);
 
-    const r = await run(h, ['offboard', synth.accountArg.walker]);
-    const lines = linesOf(r.stdout, 'walker');
-    console.log(`fork walker offboarding: ${lines.find((l) => l.includes('processes'))}`);
-    expect(r.code).toBe(0);
-    expect(lines[0]).toMatch(/^walker: lock: changed/);
-    expect(lines).toContainEqual(expect.stringMatching(/^walker: processes: (changed|ok) \(\d+ process\(es\) of walker seen; none left after \d+ rounds of kill -KILL\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^walker: tombstone: ok/));
-    expect(await beating(h, 2000)).toBe(false);
+      const r = await run(h, ['offboard', synth.accountArg.walker]);
+      const lines = linesOf(r.stdout, 'walker');
+      console.log(`fork walker offboarding: ${lines.find((l) => l.includes('processes'))}`);
+      expect(r.code).toBe(0);
+      expect(lines[0]).toMatch(/^walker: lock: changed/);
+      expect(lines).toContainEqual(expect.stringMatching(/^walker: processes: (changed|ok) \(\d+ process\(es\) of walker seen; none left after \d+ rounds of kill -KILL\)$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^walker: tombstone: ok/));
+      expect(await beating(h, 2000)).toBe(false);
+    } finally {
+      await h.exec(['touch', WALKER_STOP]);
+      endProcessesInHost(h.rootDir, WALKER_UID);
+    }
+    const changes = treeChanges(before, await treeState(h, guarded)).filter((l) => !OWN_STATE.test(l));
+    console.log(`fork walker offboarding changed (before the allowed list): ${changes.join(' | ')}`);
+    expect(changes.filter((l) => !WALKER_OWN.test(l))).toEqual([]);
+    for (const map of ['/etc/ttyd-user-map', '/etc/t3-serve/dispatch.json']) expect((await h.execOk(['cat', map])).stdout).not.toContain('walker');
   });
   it('processes of the uid that keep coming back fail offboarding, and the incomplete tombstone lists them', async () => {
     // A root loop starts a process of rex's uid every 20 ms (as a service the agent does not
