@@ -2,12 +2,13 @@
 // spellings and environment overrides, a failed synth that leaves cdktf.out untouched, and
 // a synth that needs only Node (no terraform on PATH, no network) and is byte-identical.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/commands';
 import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT, REPO_ROOT } from '../support/inputs';
+import { fileTree } from '../support/file-tree';
 import { runBin } from '../support/run';
 
 /** A local config-base repository, so synth can resolve its head without a network. */
@@ -29,19 +30,6 @@ function workdir(roster = EXAMPLE_ROSTER_TEXT, configBase = CONFIG_BASE): string
   return dir;
 }
 
-/** Every file under `dir` (relative path -> content), for byte-for-byte comparison. */
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), readFileSync(p, 'latin1'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 const CONFIG_BASE = configBaseRepo();
 const BROKEN = EXAMPLE_ROSTER_TEXT.replace('tier: power-user', 'tier: poweruser');
@@ -185,9 +173,9 @@ describe('synth', () => {
     const b = workdir();
     expect(runBin('synth', [], { cwd: a }).code).toBe(0);
     expect(runBin('synth', [], { cwd: b }).code).toBe(0);
-    const files = tree(join(a, 'cdktf.out'));
+    const files = fileTree(join(a, 'cdktf.out'));
     expect([...files.keys()].filter((f) => f.endsWith('cdk.tf.json')).sort()).toEqual(['stacks/workstations-devvm/cdk.tf.json', 'stacks/workstations/cdk.tf.json']);
-    expect(files).toEqual(tree(join(b, 'cdktf.out')));
+    expect(files).toEqual(fileTree(join(b, 'cdktf.out')));
   });
 
   test('needs only Node: no terraform or git on PATH, no network, and the same bytes as a normal synth', async () => {
@@ -206,7 +194,7 @@ describe('synth', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(runBin('synth', [], { cwd: normal }).code).toBe(0);
-      expect(tree(join(hermetic, 'cdktf.out'))).toEqual(tree(join(normal, 'cdktf.out')));
+      expect(fileTree(join(hermetic, 'cdktf.out'))).toEqual(fileTree(join(normal, 'cdktf.out')));
       // Connections made while the synths ran wait in the backlog; let them be accepted.
       for (let i = 0; i < 5; i++) await new Promise((done) => setImmediate(done));
       expect(connections.length).toBe(0);

@@ -6,10 +6,11 @@
 // nothing (the previous cdktf.out is left byte for byte, no staging directory is left).
 // No host is involved: the refusal happens at validation, before anything is planned.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { EXAMPLE_ROSTER_TEXT, EXAMPLE_SITE_TEXT } from '../support/inputs';
+import { fileTree } from '../support/file-tree';
 import { runBin } from '../support/run';
 
 const OWNED = 'namespaces: [vabbit81]';
@@ -40,19 +41,6 @@ function workdir(roster: string, site = EXAMPLE_SITE_TEXT): string {
   return dir;
 }
 
-/** Every file under `dir` (relative path -> content). */
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), readFileSync(p, 'latin1'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** `roster/roster.yaml:L:C` of `name` in the hostile namespaces line (1-based, as the errors print). */
 function at(roster: string, name: string): string {
@@ -90,13 +78,13 @@ describe('a roster making platform namespaces and KV names a namespace-owner\'s 
   test('npm run synth over it exits 1 with the same errors and leaves the previous cdktf.out byte for byte', () => {
     const dir = workdir(EXAMPLE_ROSTER_TEXT);
     expect(runBin('synth', [], { cwd: dir }).code).toBe(0);
-    const before = tree(join(dir, 'cdktf.out'));
+    const before = fileTree(join(dir, 'cdktf.out'));
     expect(before.size).toBeGreaterThan(0);
     writeFileSync(join(dir, 'roster/roster.yaml'), roster);
     const r = runBin('synth', [], { cwd: dir });
     expect(r.code).toBe(1);
     for (const e of expected) expect(r.stderr).toContain(e);
-    expect(tree(join(dir, 'cdktf.out'))).toEqual(before);
+    expect(fileTree(join(dir, 'cdktf.out'))).toEqual(before);
     expect(readdirSync(dir).sort()).toEqual(['cdktf.out', 'roster']);
   });
 });
