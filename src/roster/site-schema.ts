@@ -296,7 +296,7 @@ export const StateBackend = z
     address: z
       .string()
       .regex(/^[A-Za-z0-9.-]+(:[0-9]+)?\/[A-Za-z0-9_.-]+(\?[A-Za-z0-9_.=&%-]*)?$/, {
-        error: 'must be host[:port]/database[?params] (no user or password: those come from Vault)',
+        error: 'must be a host, an optional :port, then /database and optional ?parameters (no user or password: those come from Vault)',
       })
       .default(DEFAULT_STATE_BACKEND_ADDRESS)
       .describe(

@@ -98,7 +98,7 @@ describeE2E('plan summary and apply guards on real plan JSON', () => {
     const plan = await planFor(roster);
     const summary = summarize([plan]);
     expect(summary.people).toEqual([
-      expect.objectContaining({ osUser: 'wizard', kind: 'update', tierBefore: 'admin', tierAfter: 'power-user', details: ['tier admin -> power-user', 'groups -sudo -docker -code-shared', 'memory budget 16G -> 8G', 'infra clone locked'] }),
+      expect.objectContaining({ osUser: 'wizard', kind: 'update', tierBefore: 'admin', tierAfter: 'power-user', details: ['tier admin -> power-user', 'groups -sudo -docker -code-shared', "ENDS wizard's live sessions on the devvm and restarts their units (running processes would keep sudo, docker, code-shared)", 'memory budget 16G -> 8G', 'infra clone locked'] }),
     ]);
     expect(checkGuards([plan], summary, NO_FLAGS).refusals).toEqual([
       'this plan removes the admin tier of wizard; re-run with --allow-demote-admin wizard if that is intended',

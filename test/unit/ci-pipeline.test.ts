@@ -193,7 +193,7 @@ describe('Vault over HTTP (fake Vault API on 127.0.0.1)', () => {
 
   test('state_backend.address: a bad value is a site problem; moving it is an endpoint a pull request may not change', () => {
     expect(siteProblems(`${EXAMPLE_SITE_TEXT}state_backend:\n  address: postgres://u:p@pg:5432/x\n`)).toEqual([
-      'roster/site.yaml:42:12 state_backend.address: must be host[:port]/database[?params] (no user or password: those come from Vault), got "postgres://u:p@pg:5432/x"',
+      'roster/site.yaml:42:12 state_backend.address: must be a host, an optional :port, then /database and optional ?parameters (no user or password: those come from Vault), got "postgres://u:p@pg:5432/x"',
     ]);
     const site = exampleSite();
     const moved = siteEndpoints({ ...site, state_backend: { ...site.state_backend, address: '203.0.113.9:5432/terraform_state' } });
