@@ -15,12 +15,15 @@ export interface TierBindingProps {
   readonly site: Site;
   /** false: the Kubernetes plane is in observe; the custom ClusterRole is not managed (default true). */
   readonly manageClusterRole?: boolean;
+  /** false: the Vault plane is in observe; the tier's Vault policy is not managed (default true). */
+  readonly manageVaultPolicy?: boolean;
 }
 
 export class TierBinding extends Construct {
   /** The custom ClusterRole, when the tier does not use a built-in one. */
   readonly clusterRole?: ClusterRoleV1;
-  readonly vaultPolicy: Policy;
+  /** The tier's Vault policy, unless the Vault plane is observed. */
+  readonly vaultPolicy?: Policy;
 
   constructor(scope: Construct, id: string, props: TierBindingProps) {
     super(scope, id);
@@ -36,10 +39,12 @@ export class TierBinding extends Construct {
       this.clusterRole.overrideLogicalId(tfName('tier', tierId));
     }
 
-    this.vaultPolicy = new Policy(this, 'vault-policy', {
-      name: tier.vaultPolicy,
-      policy: renderPolicy(`RBAC tier ${tier.tier}`, tierPolicyPaths(tier.tier, site)),
-    });
-    this.vaultPolicy.overrideLogicalId(tfName('tier', tierId));
+    if (props.manageVaultPolicy !== false) {
+      this.vaultPolicy = new Policy(this, 'vault-policy', {
+        name: tier.vaultPolicy,
+        policy: renderPolicy(`RBAC tier ${tier.tier}`, tierPolicyPaths(tier.tier, site)),
+      });
+      this.vaultPolicy.overrideLogicalId(tfName('tier', tierId));
+    }
   }
 }

@@ -19,7 +19,6 @@ import { LegacyCrossCheck } from '../constructs/legacy-cross-check';
 import { TierBinding } from '../constructs/tier-binding';
 import { MovedAddress, WorkstationProfiles } from '../constructs/workstation-profile';
 import { VaultIdentities } from '../constructs/vault/vault-identities';
-import type { VaultAdoption } from '../src/roster/adoption-vault';
 import type { DesiredState } from '../src/desired/types';
 import type { Site } from '../src/roster/site-schema';
 import { tier1Backend } from './backend';
@@ -32,8 +31,6 @@ export interface WorkstationsStackProps {
   readonly site: Site;
   /** The site's adoption file, when it names one (IDs for the planes in adopt). */
   readonly adoption?: Adoption;
-  /** Overrides the adoption file's `vault:` section: existing identities to look up (observe, adopt). */
-  readonly vaultAdoption?: VaultAdoption;
 }
 
 export class WorkstationsStack extends TerraformStack {
@@ -69,10 +66,9 @@ export class WorkstationsStack extends TerraformStack {
     oidc.overrideLogicalId('oidc');
 
     const manageRbac = mode.kubernetes !== 'observe';
+    // observe manages nothing in its plane, not even the tier's ClusterRole or Vault policy.
     for (const tier of desired.tiers) {
-      const binding = new TierBinding(this, `tier-${tier.tier}`, { tier, site, manageClusterRole: manageRbac });
-      // observe manages nothing in Vault, not even the tier policies.
-      if (mode.vault === 'observe') binding.node.tryRemoveChild('vault-policy');
+      new TierBinding(this, `tier-${tier.tier}`, { tier, site, manageClusterRole: manageRbac, manageVaultPolicy: mode.vault !== 'observe' });
     }
 
     this.profiles = new WorkstationProfiles(this, 'profiles', {
@@ -85,7 +81,7 @@ export class WorkstationsStack extends TerraformStack {
       people: desired.people,
       site,
       mode: mode.vault,
-      adoption: props.vaultAdoption ?? props.adoption?.vault,
+      adoption: props.adoption?.vault,
       oidcMountAccessor: oidc.accessor,
     });
     imports.push(...this.vault.importBlocks);

@@ -33,7 +33,7 @@ function siteIn(mode: MigrationMode): Site {
 
 function synth(mode: MigrationMode, roster: Roster = base.roster, adoption: VaultAdoption | undefined = ADOPTION): TfJson {
   const site = siteIn(mode);
-  const stack = new WorkstationsStack(Testing.app(), 'workstations', { desired: derive(roster, site), site, vaultAdoption: adoption });
+  const stack = new WorkstationsStack(Testing.app(), 'workstations', { desired: derive(roster, site), site, adoption: adoption && { version: 1, vault: adoption } });
   return JSON.parse(Testing.synth(stack)) as TfJson;
 }
 
