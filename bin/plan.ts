@@ -49,7 +49,8 @@ runCommand(PLAN, async (o) => {
   const plans = stacks.map((stack) => {
     const run = stackRun(synth.outdir, stack);
     if (process.env.WORKSTATIONS_LOCAL_STATE_DIR) useLocalBackend(run, process.env.WORKSTATIONS_LOCAL_STATE_DIR);
-    return planStack(run, log, stack === DEVVM_STACK ? { [CONFIG_BASE_COMMIT_VAR]: configBaseCommit! } : {});
+    // The devvm stack is terraform_data only: its refresh reads nothing (src/plan/terraform.ts).
+    return planStack(run, log, stack === DEVVM_STACK ? { vars: { [CONFIG_BASE_COMMIT_VAR]: configBaseCommit! }, refresh: false } : {});
   });
   writeRecord(synth.outdir, { version: 1, stacks, fingerprints, roster: opts.roster, site: opts.site, configBaseCommit, terraformVersion: tf.version });
 

@@ -73,7 +73,7 @@ export class WorkstationsDevvmStack extends TerraformStack {
     // roster (600 + 600 instances: 12.4 s against 2.6 s through this barrier). It has no
     // inputs, so it is created once and never changes; Terraform still orders every apply
     // through it (checked with real Terraform: new accounts' provisioners run first).
-    this.accountsReady = new DataResource(this, 'accounts-ready', { dependsOn: [this.accounts.resource] });
+    this.accountsReady = new DataResource(this, 'accounts-ready', { dependsOn: [...this.accounts.resources] });
     this.accountsReady.overrideLogicalId('accounts_ready');
     this.profiles = new WorkstationProfiles(this, 'profiles', {
       site,
@@ -81,5 +81,9 @@ export class WorkstationsDevvmStack extends TerraformStack {
       agentSha256: agent.sha256,
       dependsOn: [this.accountsReady],
     });
+    // A state from before the shards (2026-12-01) moves to them, person by person, with no
+    // destroy and no create. A `moved` whose `from` is not in the state does nothing.
+    const moved = workstations.flatMap((_, i) => [this.accounts.moved[i], this.profiles.moved[i]]);
+    if (moved.length) this.addOverride('moved', moved);
   }
 }

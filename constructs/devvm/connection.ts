@@ -16,7 +16,7 @@ import type { Site } from '../../src/roster/site-schema';
 export const SCRIPT_PATH = '/root/terraform_%RAND%.sh';
 
 /** What a resource must carry in its `input` for connectionFromSelf() to work. */
-export function connectionInput(site: Site): Record<string, string | number> {
+export function connectionInput(site: Pick<Site, 'devvm'>): Record<string, string | number> {
   return { host: site.devvm.host, port: site.devvm.port, user: site.devvm.user, host_key: pinnedHostKey(site.devvm) };
 }
 
@@ -37,6 +37,21 @@ export function connectionFromSelf(site: Pick<Site, 'devvm'>): SSHProvisionerCon
     agent: 'true',
     scriptPath: SCRIPT_PATH,
     timeout: site.devvm.connect_timeout,
+  };
+}
+
+/**
+ * The same connection from the site's literals, for a resource with no destroy-time
+ * provisioner (which alone is limited to `self`): nothing of it needs to be in the state.
+ */
+export function literalConnection(site: Pick<Site, 'devvm'>): SSHProvisionerConnection {
+  const input = connectionInput(site);
+  return {
+    ...connectionFromSelf(site),
+    host: String(input.host),
+    port: Number(input.port),
+    user: String(input.user),
+    hostKey: String(input.host_key),
   };
 }
 

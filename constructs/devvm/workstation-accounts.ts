@@ -1,15 +1,19 @@
-// WorkstationAccounts: ONE `account` resource block with for_each keyed by os_user.
+// WorkstationAccounts: the `account` instances, for_each keyed by os_user, in 16 shard
+// blocks (`account_<h>`, src/desired/devvm-addresses.ts: a person's shard never changes).
 // Removing a key runs that instance's destroy-time provisioner (offboard); deleting a
-// whole resource block would not (BRIEF section 7), hence one block for everyone.
+// whole resource block would not (BRIEF section 7), hence every shard's block is always
+// written, an empty one too.
 // Replace triggers are ONLY the immutable identity (os_user, uid, host): a replacement
 // offboards the person, so no other roster change may ever cause one.
 import { DataResource, Fn, propertyAccess, TerraformIterator, TerraformLocal, TerraformSelf } from 'cdktf';
 import { Construct } from 'constructs';
+import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { AccountSpec, PreflightSpec } from '../../src/desired/host-specs';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
 import { AGENT_ON_HOST, agentArgFromSelf, connectionFromSelf, connectionInput } from './connection';
 import { terraformJsonText } from './terraform-literal';
+import type { MovedAddress } from '../workstation-profile';
 
 export interface WorkstationAccountsProps {
   readonly site: Site;
@@ -22,24 +26,34 @@ export interface WorkstationAccountsProps {
 }
 
 export class WorkstationAccounts extends Construct {
-  readonly resource: DataResource;
-  /** `local.accounts`: os_user -> AccountSpec as JSON text, the map the for_each iterates. */
-  readonly local: TerraformLocal;
+  /** The shard blocks, `account_0` .. `account_f`, all of them always. */
+  readonly resources: readonly DataResource[];
+  /** Moves from the one unsharded `account` block (a state from before 2026-12-01). */
+  readonly moved: readonly MovedAddress[];
 
   constructor(scope: Construct, id: string, props: WorkstationAccountsProps) {
     super(scope, id);
-    // The map lives in `locals`, evaluated once per plan. Written inline into for_each,
-    // Terraform re-evaluates the whole literal for every instance: plan time grows with
-    // the square of the roster. Each entry is one JSON text (terraformJsonText: a map of
-    // strings plans several times faster), decoded once into `input.account`.
-    this.local = new TerraformLocal(this, 'accounts', Object.fromEntries(props.accounts.map((a) => [a.osUser, terraformJsonText(a)])));
-    this.local.overrideLogicalId('accounts');
-    const each = TerraformIterator.fromMap(this.local.asAnyMap);
+    const preflight = encodeSpec(props.preflight);
+    this.resources = byShard(props.accounts.map((a) => [a.osUser, a] as const)).map(([shard, accounts]) =>
+      this.shardBlock(devvmBlockName('account', shard), accounts.map(([, a]) => a), preflight, props),
+    );
+    this.moved = props.accounts.map((a) => ({ from: unshardedAddress('account', a.osUser), to: devvmAddress('account', a.osUser) }));
+  }
+
+  private shardBlock(name: string, accounts: readonly AccountSpec[], preflight: string, props: WorkstationAccountsProps): DataResource {
+    // The map lives in `locals` (`local.accounts_<h>`), evaluated once per plan. Written
+    // inline into for_each, Terraform re-evaluates the whole literal for every instance:
+    // plan time grows with the square of the roster. Each entry is one JSON text
+    // (terraformJsonText: a map of strings plans several times faster), decoded once into
+    // `input.account`.
+    const local = new TerraformLocal(this, `${name}-map`, Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText(a)])));
+    local.overrideLogicalId(name.replace('account', 'accounts'));
+    const each = TerraformIterator.fromMap(local.asAnyMap);
     const account = Fn.jsondecode(each.value);
     // State written before inputs were structured holds the base64 spec in `input.spec`:
     // an offboard planned in the same apply as the upgrade still finds its argument.
     const offboardArg = Fn.try([agentArgFromSelf('input.account'), TerraformSelf.getString('input.spec')]);
-    this.resource = new DataResource(this, 'account', {
+    const resource = new DataResource(this, name, {
       forEach: each,
       triggersReplace: { os_user: each.key, uid: propertyAccess(account, ['uid']), host: props.site.devvm.host },
       // Everything the destroy-time offboard needs lives here: it may read only `self`.
@@ -49,13 +63,14 @@ export class WorkstationAccounts extends Construct {
       provisioners: [
         // A failed create-time provisioner taints the instance: the next apply retries the
         // onboarding, and Terraform runs no destroy-time provisioner for a tainted object.
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} preflight ${encodeSpec(props.preflight)}`] },
+        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} preflight ${preflight}`] },
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${agentArgFromSelf('input.account')}`] },
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} offboard ${offboardArg}`] },
       ],
     });
     // cdktf has no typed `when` on provisioners.
-    this.resource.addOverride('provisioner.2.remote-exec.when', 'destroy');
-    this.resource.overrideLogicalId('account');
+    resource.addOverride('provisioner.2.remote-exec.when', 'destroy');
+    resource.overrideLogicalId(name);
+    return resource;
   }
 }

@@ -1,13 +1,16 @@
-// WorkstationProfiles (devvm side of each Workstation profile): ONE `profile` block
-// with for_each keyed by os_user. Replaced when the person's desired state or the agent
-// changes; its create-time provisioner converges the person. No destroy-time action:
-// replacing a profile never offboards anyone.
+// WorkstationProfiles (devvm side of each Workstation profile): the `profile` instances,
+// for_each keyed by os_user, in 16 shard blocks (`profile_<h>`, the same shard as the
+// person's account: src/desired/devvm-addresses.ts). Replaced when the person's desired
+// state or the agent changes; its create-time provisioner converges the person. No
+// destroy-time action: replacing a profile never offboards anyone.
 import { DataResource, Fn, TerraformIterator, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
+import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { WorkstationState } from '../../src/desired/types';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, agentArgFromSelf, connectionFromSelf, connectionInput } from './connection';
+import { AGENT_ON_HOST, agentArgFromSelf, literalConnection } from './connection';
 import { terraformJsonText } from './terraform-literal';
+import type { MovedAddress } from '../workstation-profile';
 
 export interface WorkstationProfilesProps {
   readonly site: Site;
@@ -20,30 +23,42 @@ export interface WorkstationProfilesProps {
 }
 
 export class WorkstationProfiles extends Construct {
-  readonly resource: DataResource;
-  /** `local.profiles`: os_user -> WorkstationState as JSON text, the map the for_each iterates. */
-  readonly local: TerraformLocal;
+  /** The shard blocks, `profile_0` .. `profile_f`, all of them always. */
+  readonly resources: readonly DataResource[];
+  /** Moves from the one unsharded `profile` block (a state from before 2026-12-01). */
+  readonly moved: readonly MovedAddress[];
 
   constructor(scope: Construct, id: string, props: WorkstationProfilesProps) {
     super(scope, id);
-    // In `locals`, evaluated once per plan (inline in for_each it would be evaluated per
-    // instance: quadratic plan time). One JSON text per person (terraformJsonText: a map of
-    // strings plans several times faster than a map of objects), decoded in the resource:
-    // `triggers_replace.desired` holds the structured value, so the plan stays readable.
-    this.local = new TerraformLocal(this, 'profiles', Object.fromEntries(props.workstations.map((ws) => [ws.osUser, terraformJsonText(ws)])));
-    this.local.overrideLogicalId('profiles');
-    const each = TerraformIterator.fromMap(this.local.asAnyMap);
-    this.resource = new DataResource(this, 'profile', {
+    this.resources = byShard(props.workstations.map((ws) => [ws.osUser, ws] as const)).map(([shard, members]) =>
+      this.shardBlock(devvmBlockName('profile', shard), members.map(([, ws]) => ws), props),
+    );
+    this.moved = props.workstations.map((ws) => ({ from: unshardedAddress('profile', ws.osUser), to: devvmAddress('profile', ws.osUser) }));
+  }
+
+  private shardBlock(name: string, workstations: readonly WorkstationState[], props: WorkstationProfilesProps): DataResource {
+    // In `locals` (`local.profiles_<h>`), evaluated once per plan (inline in for_each it
+    // would be evaluated per instance: quadratic plan time). One JSON text per person
+    // (terraformJsonText: a map of strings plans several times faster than a map of
+    // objects), decoded in the resource: `triggers_replace.desired` holds the structured
+    // value, so the plan stays readable.
+    const local = new TerraformLocal(this, `${name}-map`, Object.fromEntries(workstations.map((ws) => [ws.osUser, terraformJsonText(ws)])));
+    local.overrideLogicalId(name.replace('profile', 'profiles'));
+    const each = TerraformIterator.fromMap(local.asAnyMap);
+    const resource = new DataResource(this, name, {
       forEach: each,
       // The structured desired state IS the replace trigger: the plan shows the attribute
       // that changed (`~ state = "active" -> "parked"`) under `triggers_replace`, marked
       // `# forces replacement`, and the plan JSON carries it for the summary and guards.
       triggersReplace: { desired: Fn.jsondecode(each.value), agent_sha256: props.agentSha256 },
-      input: connectionInput(props.site),
-      connection: connectionFromSelf(props.site),
+      // No `input`: a profile has no destroy-time provisioner, so its connection may come
+      // from the site's literals instead of `self.input` (one object less per instance to
+      // plan, and a host key rotation changes no profile).
+      connection: literalConnection(props.site),
       dependsOn: [...props.dependsOn],
       provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${agentArgFromSelf('triggers_replace.desired')}`] }],
     });
-    this.resource.overrideLogicalId('profile');
+    resource.overrideLogicalId(name);
+    return resource;
   }
 }

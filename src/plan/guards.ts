@@ -1,5 +1,6 @@
 // The apply guards: plans that are almost always mistakes are refused unless a flag
 // names exactly what the admin means. They read Terraform's plan JSON, not the roster.
+import { devvmBlockKind } from '../desired/devvm-addresses';
 import { isPersonalResource, PlanSummary, personOf } from './summary';
 import { destroysTainted, kindOf, managedChanges, PlanJson, ResourceChange, taintedAddresses } from './plan-json';
 import { MIGRATION_OUTPUT, type MigrationExpectationsValue } from '../../constructs/migration/roster-expectations';
@@ -43,7 +44,7 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
   // 1. Offboards: every `account` instance destroyed (deleted or replaced), except a tainted one's retry.
   const destroyed = plans
     .flatMap(managedChanges)
-    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc));
+    .filter((rc) => rc.type === 'terraform_data' && devvmBlockKind(rc.name) === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc));
   const offboarded = destroyed.map((rc) => String(rc.index)).sort();
   // A removed row whose account never finished onboarding: Terraform runs no offboarding for it.
   const halfMade = destroyed.filter((rc) => destroysTainted(rc, tainted)).map((rc) => String(rc.index)).sort();
@@ -82,7 +83,30 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
   }
   // 4. The Vault identity of a person who stays: never destroyed (whatever the flags).
   refusals.push(...identityRefusals(plans));
+  // 5. An account of the unsharded block (a state from before the shards) never destroyed.
+  refusals.push(...unshardedRefusals(plans));
   return { allowed: refusals.length === 0, refusals };
+}
+
+/**
+ * A state from before 2026-12-01 holds every account in one block, `terraform_data.account`;
+ * the stack now writes shard blocks and `moved` blocks for the people in the roster. A
+ * person removed in the SAME apply has no moved block: Terraform would destroy the old
+ * instance, whose block is gone from the configuration, WITHOUT its destroy-time
+ * provisioner: no offboarding, no archive, the account left on the host. Refused whatever
+ * the flags: keep the row for one apply (it moves the state), then remove it.
+ */
+function unshardedRefusals(plans: readonly PlanJson[]): string[] {
+  const old = plans
+    .flatMap(managedChanges)
+    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)));
+  if (old.length === 0) return [];
+  const people = old.map((rc) => String(rc.index)).sort();
+  return [
+    `this plan destroys ${old.map((rc) => rc.address).sort().join(', ')} from the state's unsharded account block (before 2026-12-01) ` +
+      `WITHOUT offboarding (that block is gone from the configuration, and with it the offboard provisioner); ` +
+      `put ${people.join(', ')} back in the roster, apply once (the moved blocks carry them to account_<shard>), then remove the row${people.length > 1 ? 's' : ''}; no flag overrides this guard`,
+  ];
 }
 
 const IDENTITY_TYPES = ['vault_identity_entity', 'vault_identity_entity_alias'];

@@ -1,5 +1,6 @@
 // The per-person change summary, derived from Terraform's own plan JSON of both stacks
 // (never from the roster diff: the plan is what will actually happen).
+import { devvmBlockKind } from '../desired/devvm-addresses';
 import { decodeSpec } from '../desired/host-specs';
 import { WorkstationState } from '../desired/types';
 import { accountUid } from './account-uid';
@@ -47,13 +48,13 @@ export interface PlanSummary {
 /**
  * Resources that belong to one person, and whose. The per-person resources of both stacks
  * are for_each blocks keyed by os_user (namespace bindings by "<os_user>/<namespace>"), so
- * the instance key says whose. A state from before issue 15 had one block per person
+ * the instance key says whose (the devvm's in shard blocks: `account_3`, `profile_3`). A state from before issue 15 had one block per person
  * (`vault_identity_entity.emo`): its instances have no key, and the name or values say
  * whose (seen when such a block is destroyed because its person left in the same plan).
  */
 export function personOf(rc: ResourceChange): string | undefined {
   const key = rc.index === undefined ? undefined : String(rc.index);
-  if (rc.type === 'terraform_data') return rc.name === 'account' || rc.name === 'profile' ? key : undefined;
+  if (rc.type === 'terraform_data') return devvmBlockKind(rc.name) ? key : undefined;
   if (['kubernetes_cluster_role_binding_v1', 'vault_identity_entity', 'vault_identity_entity_alias'].includes(rc.type)) return key ?? rc.name;
   if (rc.type === 'vault_identity_entity_policies' && key !== undefined) return key;
   if (rc.type === 'kubernetes_role_binding_v1' && key !== undefined) return key.split('/')[0];
@@ -72,7 +73,7 @@ export function personOf(rc: ResourceChange): string | undefined {
 
 /** Per-person resources whose destruction really costs something (profiles are re-converged, not lost). */
 export function isPersonalResource(rc: ResourceChange): boolean {
-  return personOf(rc) !== undefined && !(rc.type === 'terraform_data' && rc.name === 'profile');
+  return personOf(rc) !== undefined && !(rc.type === 'terraform_data' && devvmBlockKind(rc.name) === 'profile');
 }
 
 /**
@@ -201,9 +202,10 @@ function isEmptyList(v: unknown): boolean {
 }
 
 function personChange(osUser: string, changes: ResourceChange[], tainted: ReadonlySet<string>): PersonChange {
-  const find = (type: string, name?: string) => changes.find((rc) => rc.type === type && (name === undefined || rc.name === name));
-  const account = find('terraform_data', 'account');
-  const profile = find('terraform_data', 'profile');
+  const find = (type: string) => changes.find((rc) => rc.type === type);
+  const devvm = (kind: 'account' | 'profile') => changes.find((rc) => rc.type === 'terraform_data' && devvmBlockKind(rc.name) === kind);
+  const account = devvm('account');
+  const profile = devvm('profile');
   const entity = find('vault_identity_entity');
   // An adopted identity is not managed here: its policy attachment says onboard or offboard.
   const attached = find('vault_identity_entity_policies');
