@@ -2,20 +2,21 @@
 // Terraform 1.11.4; the field names and action_reason values were checked against real
 // plans of terraform_data with a failed create-time provisioner). For pure guard and
 // summary tests; the e2e suites check the same logic on real plans against a test host.
+import { devvmAddress, devvmBlockName, devvmShard } from '../../src/desired/devvm-addresses';
 import type { Action, PlanJson, ResourceChange } from '../../src/plan/plan-json';
 
 export type Kind = 'keep' | 'create' | 'delete' | 'replace' | 'update';
 
 const ACTIONS: Record<Kind, Action[]> = { keep: ['no-op'], create: ['create'], delete: ['delete'], replace: ['delete', 'create'], update: ['update'] };
 
-/** The devvm `account[os_user]` instance (uid in triggers_replace, as the stack synthesizes it). */
+/** The devvm `account_<shard>[os_user]` instance (uid in triggers_replace, as the stack synthesizes it). */
 export function account(u: string, uid: number, kind: Kind, actionReason?: string): ResourceChange {
   const values = { triggers_replace: { os_user: u, uid, host: '10.0.10.10' }, input: { host: '10.0.10.10', port: 22, user: 'root' } };
   return {
-    address: `terraform_data.account["${u}"]`,
+    address: devvmAddress('account', u),
     mode: 'managed',
     type: 'terraform_data',
-    name: 'account',
+    name: devvmBlockName('account', devvmShard(u)),
     index: u,
     ...(actionReason ? { action_reason: actionReason } : {}),
     change: { actions: ACTIONS[kind], before: kind === 'create' ? null : values, after: kind === 'delete' ? null : values },

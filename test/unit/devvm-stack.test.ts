@@ -1,6 +1,8 @@
 // The synthesized workstations-devvm stack: the Terraform semantics offboarding relies on
-// (one for_each block, destroy-time provisioner reading only self, replace triggers of
-// the account limited to identity), the pinned connection, and a readable snapshot.
+// (every account in a for_each shard block that is always written, destroy-time provisioner
+// reading only self, replace triggers of the account limited to identity), the pinned
+// connection, and a readable snapshot.
+import { DEVVM_SHARDS, devvmShard } from '../../src/desired/devvm-addresses';
 import { AccountSpec } from '../../src/desired/host-specs';
 import { WorkstationState } from '../../src/desired/types';
 import { buildAgentBundle } from '../../src/devvm/agent-bundle';
@@ -12,13 +14,48 @@ type Resource = Record<string, any>; // eslint-disable-line @typescript-eslint/n
 
 const inputs = exampleInputs();
 const tf = synthDevvm(inputs);
-const data = tf.resource.terraform_data as Record<string, Resource>;
-/** The stack's locals maps, each entry (JSON text the resources decode) decoded. */
+/**
+ * The 16 shard blocks of a kind are the same block but for their for_each (checked here on
+ * every synth): `account` and `profile` stand for them, with `for_each = local.<kind>s_<h>`.
+ */
+const SHARD_MARK = '<h>';
+function folded(stack: Record<string, unknown>): Record<string, Resource> {
+  const all = (stack.resource as { terraform_data: Record<string, Resource> }).terraform_data;
+  const out: Record<string, Resource> = {};
+  for (const [name, r] of Object.entries(all)) {
+    const m = /^(account|profile)_([0-9a-f])$/.exec(name);
+    if (!m) {
+      out[name] = r;
+      continue;
+    }
+    const generic = JSON.parse(JSON.stringify(r).split(`local.${m[1]}s_${m[2]}}`).join(`local.${m[1]}s_${SHARD_MARK}}`));
+    if (out[m[1]] === undefined) out[m[1]] = generic;
+    else expect(generic).toEqual(out[m[1]]);
+  }
+  for (const kind of ['account', 'profile']) expect(DEVVM_SHARDS.filter((h) => all[`${kind}_${h}`])).toEqual(DEVVM_SHARDS);
+  return out;
+}
+const data = folded(tf);
+/** The stack's locals maps, each entry (JSON text the resources decode) decoded; the shards' maps merged into `accounts` and `profiles`. */
 function decodedLocals(stack: Record<string, unknown>): Record<string, Record<string, Resource>> {
   const raw = stack.locals as Record<string, Record<string, string>>;
-  return Object.fromEntries(Object.entries(raw).map(([name, map]) => [name, Object.fromEntries(Object.entries(map).map(([k, v]) => [k, JSON.parse(v)]))]));
+  const out: Record<string, Record<string, Resource>> = {};
+  for (const [name, map] of Object.entries(raw)) {
+    const m = /^(accounts|profiles)_([0-9a-f])$/.exec(name);
+    for (const [k, v] of Object.entries(map)) {
+      if (m) expect(devvmShard(k)).toBe(m[2]);
+      const merged = m ? m[1] : name;
+      out[merged] = { ...(out[merged] ?? {}), [k]: JSON.parse(v) };
+    }
+  }
+  return out;
 }
 const locals = decodedLocals(tf);
+
+/** The snapshot's view: shard blocks folded (above), the locals as synthesized (empty shards too). */
+function snapshotView(stack: Record<string, unknown>): Record<string, unknown> {
+  return { ...stack, resource: { terraform_data: folded(stack) } };
+}
 const agentSha = buildAgentBundle().sha256;
 const layerSha = renderLayer().sha256;
 
@@ -41,7 +78,7 @@ function readable(value: unknown): unknown {
 }
 
 test('synthesized workstations-devvm stack for the example roster', () => {
-  expect(readable(tf)).toMatchSnapshot();
+  expect(readable(snapshotView(tf))).toMatchSnapshot();
 });
 
 test('only terraform_data: no provider to download', () => {
@@ -50,13 +87,34 @@ test('only terraform_data: no provider to download', () => {
   expect((tf.terraform as Resource).backend).toEqual({ pg: { schema_name: 'workstations-devvm' } });
 });
 
-test('accounts are ONE for_each block keyed by os_user, for people with a workstation', () => {
+test('accounts are for_each instances keyed by os_user, for people with a workstation, in the shard of their os_user', () => {
   expect(Object.keys(locals.accounts).sort()).toEqual(['ancamilea', 'emo', 'wizard']);
+  expect(Object.keys(locals.profiles).sort()).toEqual(['ancamilea', 'emo', 'wizard']);
 });
 
 test('every for_each iterates a `locals` map, never an inline literal (plan time would grow with the square of the roster)', () => {
-  const forEach = Object.fromEntries(Object.entries(data).filter(([, r]) => 'for_each' in r).map(([name, r]) => [name, r.for_each]));
-  expect(forEach).toEqual({ account: '${local.accounts}', profile: '${local.profiles}' });
+  const all = tf.resource.terraform_data as Record<string, Resource>;
+  const forEach = Object.fromEntries(Object.entries(all).filter(([, r]) => 'for_each' in r).map(([name, r]) => [name, r.for_each]));
+  expect(forEach).toEqual(Object.fromEntries(['account', 'profile'].flatMap((k) => DEVVM_SHARDS.map((h) => [`${k}_${h}`, `\${local.${k}s_${h}}`]))));
+});
+
+test('every shard block is written, an empty one too: removing a block would destroy its last person without the offboard', () => {
+  const oneRow = structuredClone(inputs.roster);
+  for (const u of Object.keys(oneRow.people)) if (u !== 'emo') delete oneRow.people[u];
+  const small = synthDevvm({ roster: oneRow, site: inputs.site });
+  const names = Object.keys(small.resource.terraform_data as Record<string, Resource>).filter((n) => /^(account|profile)_/.test(n));
+  expect(names).toHaveLength(32);
+  expect((small.locals as Record<string, Record<string, string>>)[`accounts_${devvmShard('emo')}`]).toHaveProperty('emo');
+});
+
+test('moved blocks carry a state from before the shards to them, person by person', () => {
+  expect((tf as unknown as { moved: unknown }).moved).toEqual(
+    // In the order of the derived people (sorted by os_user).
+    ['ancamilea', 'emo', 'wizard'].flatMap((u) => [
+        { from: `terraform_data.account["${u}"]`, to: `terraform_data.account_${devvmShard(u)}["${u}"]` },
+        { from: `terraform_data.profile["${u}"]`, to: `terraform_data.profile_${devvmShard(u)}["${u}"]` },
+      ]),
+  );
 });
 
 test('the account is replaced only by its identity: os_user, uid, host', () => {
@@ -83,17 +141,22 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
 test('the connection pins the host key Terraform negotiates, uses the ssh-agent and fails fast; no private key anywhere', () => {
   const provisioned = Object.values(data).filter((r) => r.provisioner);
   expect(provisioned).toHaveLength(4); // host, claude_layer, account, profile
-  for (const r of provisioned) {
-    expect(r.connection).toEqual({
-      agent: 'true', host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', type: 'ssh', user: '${self.input.user}',
-      // Inline scripts go to root's own 0700 home, never to world-writable /tmp.
-      script_path: '/root/terraform_%RAND%.sh',
-      // A wrong pin or an unreachable devvm fails within seconds, not Terraform's default 5 minutes.
-      timeout: '15s',
-    });
-    // The fixture pastes RSA, ECDSA and ed25519 keys: Terraform's client negotiates ECDSA.
-    expect(r.input.host_key).toMatch(/^ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXAMPLE\S+=$/);
+  // The fixture pastes RSA, ECDSA and ed25519 keys: Terraform's client negotiates ECDSA.
+  const pinned = /^ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXAMPLE\S+=$/;
+  const common = {
+    agent: 'true', type: 'ssh',
+    // Inline scripts go to root's own 0700 home, never to world-writable /tmp.
+    script_path: '/root/terraform_%RAND%.sh',
+    // A wrong pin or an unreachable devvm fails within seconds, not Terraform's default 5 minutes.
+    timeout: '15s',
+  };
+  for (const r of [data.host, data.claude_layer, data.account]) {
+    expect(r.connection).toEqual({ ...common, host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', user: '${self.input.user}' });
+    expect(r.input.host_key).toMatch(pinned);
   }
+  // A profile has no destroy-time provisioner: its connection is the site's literals, and it keeps no `input`.
+  expect(data.profile.connection).toEqual({ ...common, host: '10.0.10.10', host_key: data.account.input.host_key, port: 22, user: 'root' });
+  expect(data.profile.input).toBeUndefined();
   expect(JSON.stringify(tf)).not.toMatch(/private_key|PRIVATE KEY|password/i);
 });
 
@@ -107,15 +170,15 @@ test('profiles converge each person and are replaced by their structured desired
   // Ordered after every account through one barrier resource (a direct dependency between
   // two for_each blocks makes Terraform's plan quadratic in the roster).
   expect(data.profile.depends_on).toEqual(['terraform_data.accounts_ready']);
-  expect(data.accounts_ready).toEqual({ depends_on: ['terraform_data.account'] });
+  expect(data.accounts_ready).toEqual({ depends_on: DEVVM_SHARDS.map((h) => `terraform_data.account_${h}`) });
 });
 
 test('a tier change changes the profile, never the account', () => {
   const promoted = structuredClone(inputs.roster);
   promoted.people.ancamilea = { ...promoted.people.ancamilea, tier: 'power-user', namespaces: undefined };
   promoted.people.emo = { ...promoted.people.emo, tier: 'namespace-owner', namespaces: ['emo-apps'] };
-  const after = synthDevvm({ roster: promoted, site: inputs.site }).resource.terraform_data as Record<string, Resource>;
   const afterTf = synthDevvm({ roster: promoted, site: inputs.site });
+  const after = folded(afterTf);
   expect(after.account).toEqual(data.account);
   expect(decodedLocals(afterTf)).toMatchObject({ accounts: locals.accounts });
   expect(decodedLocals(afterTf).profiles.ancamilea).toMatchObject({ tier: 'power-user' });
@@ -126,7 +189,7 @@ test('parking one person changes only their profile: never the host, never an ac
   const parked = structuredClone(inputs.roster);
   parked.people.emo = { ...parked.people.emo, workstation: { ...parked.people.emo.workstation!, parked: true } };
   const afterTf = synthDevvm({ roster: parked, site: inputs.site });
-  const after = afterTf.resource.terraform_data as Record<string, Resource>;
+  const after = folded(afterTf);
   expect(after.host).toEqual(data.host);
   expect(after.account).toEqual(data.account);
   const profiles = decodedLocals(afterTf).profiles;
@@ -156,7 +219,7 @@ test('a hand-over step (site devvm.writers) replaces the host and, for managed s
   const site = structuredClone(inputs.site);
   site.devvm.writers = { user_maps: 'reconciler', managed_settings: 'reconciler', units: 'reconciler' };
   const afterTf = synthDevvm({ roster: inputs.roster, site });
-  const after = afterTf.resource.terraform_data as Record<string, Resource>;
+  const after = folded(afterTf);
   expect(after.host.triggers_replace.writers).toEqual({ userMaps: 'reconciler', managedSettings: 'reconciler', units: 'reconciler' });
   expect(after.host.input.spec.writers).toEqual(after.host.triggers_replace.writers);
   expect(after.claude_layer.triggers_replace).toEqual({ ...data.claude_layer.triggers_replace, managed_settings_writer: 'reconciler' });

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app';
+import { devvmShard } from '../../src/desired/devvm-addresses';
 import { AccountSpec, decodeSpec } from '../../src/desired/host-specs';
 import { WorkstationState } from '../../src/desired/types';
 import { terraformJsonText, terraformLiteral } from '../../constructs/devvm/terraform-literal';
@@ -50,9 +51,10 @@ tfTest("Terraform's encoding of the structured inputs is exactly what the agent'
   for (const p of built.desired.people.filter((q) => q.workstation)) {
     // The provisioners' own expressions, with self.* replaced by what each instance gets
     // (its locals entry is JSON text the resource decodes).
-    const converge = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.profiles["${p.osUser}"])))`);
+    const shard = devvmShard(p.osUser);
+    const converge = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.profiles_${shard}["${p.osUser}"])))`);
     expect(decodeSpec(WorkstationState, converge)).toEqual(p.workstation);
-    const account = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.accounts["${p.osUser}"])))`);
+    const account = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.accounts_${shard}["${p.osUser}"])))`);
     expect(decodeSpec(AccountSpec, account)).toEqual({ osUser: p.osUser, uid: p.workstation!.uid, home: p.workstation!.home, shell: p.workstation!.shell, archiveDir: site.devvm.archive_dir });
   }
 });

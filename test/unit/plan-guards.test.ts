@@ -1,5 +1,6 @@
 // The apply guards on plan JSON: the mass-change rule's exact boundaries (it counts
 // people, not resources), and a tainted account's retry is neither an offboard nor a loss.
+import { devvmAddress } from '../../src/desired/devvm-addresses';
 import { checkGuards, GuardFlags, maxPeopleHurt } from '../../src/plan/guards';
 import { summarize } from '../../src/plan/summary';
 import { account, plan, roster } from '../support/plan-fixtures';
@@ -52,7 +53,7 @@ describe('a tainted account (left by a failed onboarding)', () => {
   const others = [account('wizard', 1000, 'keep'), account('ancamilea', 1002, 'keep')];
 
   it('its replace is a retry: no offboard guard, no mass-change count, even with two of three', () => {
-    const p = plan([tainted, account('ancamilea', 1002, 'replace', 'replace_because_tainted'), others[0]], [tainted.address, 'terraform_data.account["ancamilea"]']);
+    const p = plan([tainted, account('ancamilea', 1002, 'replace', 'replace_because_tainted'), others[0]], [tainted.address, devvmAddress('account', 'ancamilea')]);
     expect(guards(p)).toEqual({ allowed: true, refusals: [] });
   });
 
@@ -66,11 +67,11 @@ describe('a tainted account (left by a failed onboarding)', () => {
   });
 
   it('removing its row still needs --allow-offboard (the admin means it), though nothing runs on the host', () => {
-    const p = plan([account('emo', 1003, 'delete'), account('zoe', 1004, 'delete'), others[0]], ['terraform_data.account["emo"]']);
+    const p = plan([account('emo', 1003, 'delete'), account('zoe', 1004, 'delete'), others[0]], [devvmAddress('account', 'emo')]);
     expect(guards(p, { iKnow: true }).refusals).toEqual([
       'this plan OFFBOARDS zoe (account locked, home archived) and removes emo (left half-onboarded by a failed apply: no offboarding runs); re-run with --allow-offboard emo,zoe if that is intended',
     ]);
     expect(guards(p, { allowOffboard: ['emo', 'zoe'], iKnow: true }).allowed).toBe(true);
-    expect(guards(plan([account('emo', 1003, 'delete'), ...others], ['terraform_data.account["emo"]'])).allowed).toBe(false);
+    expect(guards(plan([account('emo', 1003, 'delete'), ...others], [devvmAddress('account', 'emo')])).allowed).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app';
+import { devvmAddress } from '../../src/desired/devvm-addresses';
 import { derive } from '../../src/desired/derive';
 import { checkGuards } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
@@ -48,7 +49,7 @@ describe('failed applies and retired uids in the summary', () => {
   // Fixtures in the shape of real plan JSON (test/support/plan-fixtures.ts).
 
   it('a tainted account is a retry, not a recreate: nothing is offboarded', () => {
-    const p = plan([account('emo', 1003, 'replace', 'replace_because_tainted')], ['terraform_data.account["emo"]']);
+    const p = plan([account('emo', 1003, 'replace', 'replace_because_tainted')], [devvmAddress('account', 'emo')]);
     const s = summarize([p]);
     expect(s.people.map((x) => [x.kind, x.retiredUid])).toEqual([['retry', undefined]]);
     expect(renderSummary(s)).toContain(
@@ -68,7 +69,7 @@ describe('failed applies and retired uids in the summary', () => {
   });
 
   it('removing the row of a tainted account says that Terraform runs no offboarding for it', () => {
-    const s = summarize([plan([account('emo', 1003, 'delete')], ['terraform_data.account["emo"]'])]);
+    const s = summarize([plan([account('emo', 1003, 'delete')], [devvmAddress('account', 'emo')])]);
     expect([s.people[0].kind, s.people[0].retiredUid]).toEqual(['offboard', undefined]);
     expect(s.people[0].details[0]).toMatch(/^account was left half-onboarded by a failed apply \(tainted\): Terraform runs NO offboarding/);
   });
@@ -126,6 +127,9 @@ describe('personOf', () => {
     ['vault_policy.personal["wizard"]', 'wizard'],
     ['vault_identity_entity.person["ancamilea"]', 'ancamilea'],
     ['vault_identity_entity_alias.person["person"]', 'person'],
+    [devvmAddress('account', 'emo'), 'emo'],
+    [devvmAddress('profile', 'emo'), 'emo'],
+    // The unsharded devvm blocks (a state from before 2026-12-01, seen when it is destroyed).
     ['terraform_data.account["emo"]', 'emo'],
     ['terraform_data.profile["emo"]', 'emo'],
     // The one-block-per-person layout (a state from before the move).
@@ -285,7 +289,7 @@ function planJson(dir: string, env: NodeJS.ProcessEnv): PlanJson {
     const { dir, env } = stackDir(roster, state);
     const plan = planJson(dir, env);
     const changed = (plan.resource_changes ?? []).filter((rc) => !rc.change.actions.includes('no-op')).map((rc) => `${rc.address} ${rc.change.actions.join(',')}`);
-    expect(changed).toEqual(['terraform_data.profile["emo"] delete,create']);
+    expect(changed).toEqual([`${devvmAddress('profile', 'emo')} delete,create`]);
     expect(renderSummary(summarize([plan]))).toBe('People:\n  ~ update    emo  park\nOther changes: none\n');
   });
 
