@@ -65,11 +65,11 @@ function measure(size: number, reps: number): void {
     const apply = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color', '-parallelism=50']);
     const plans: number[] = [];
     for (let i = 0; i < reps; i++) {
-      const p = terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock=false']);
+      const p = terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock=false', '-refresh=false']);
       if (!p.out.includes('No changes.')) throw new Error(`plan of ${size} is not a no-op:\n${p.out.slice(0, 2000)}`);
       plans.push(p.seconds);
     }
-    const workstations = Object.keys(tf.locals?.profiles ?? tf.resource.terraform_data.profile.for_each).length;
+    const workstations = Object.entries(tf.locals as Record<string, Record<string, unknown>>).filter(([name]) => /^profiles_[0-9a-f]$/.test(name)).reduce((n, [, m]) => n + Object.keys(m).length, 0);
     console.log(`${size} people, ${workstations} workstations: apply ${apply.seconds.toFixed(1)} s; no-op plan ${plans.map((s) => `${s.toFixed(2)} s`).join(', ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,14 +4,20 @@
 // state an apply would write (from each variant's own first plan, as bench/plan-bench.ts
 // does) and times a no-op plan of each, side by side, for every size.
 //
-//   npx tsx bench/devvm-plan-variants.ts [--sizes 300,1000] [--variants as-is,no-prov,...] [--reps 1] [--floor]
+//   npx tsx bench/devvm-plan-variants.ts [--sizes 300,1000] [--variants as-is,no-prov,...] [--reps 1]
+//                                        [--plan-args -refresh=false] [--floor]
 //
-// Variants: as-is | no-prov (no provisioner/connection blocks) | no-self (provisioners whose
-// commands do not reference self) | const-conn (connection from constants, not self.input) |
-// no-depends (no depends_on) | objects (the locals as nested objects, the design before
-// 2026-12-01) | string-desired (profile's desired left a JSON string); `a+b` applies both.
-// --floor: instead, a bare stand-in (one terraform_data for_each block over a locals map of
-// tiny strings) with as many instances as the stack has: Terraform's own cost.
+// Variants: as-is | unsharded (the 16 shard blocks of each kind folded into one block, the
+// layout before 2026-12-01; no moved blocks) | no-moved (the moved blocks left out) |
+// no-prov (no provisioner/connection blocks) | no-self (provisioners whose commands do not
+// reference self) | const-conn (connection from constants, not self.input) | no-depends (no
+// depends_on) | objects (the locals as nested objects, the design before the JSON texts) |
+// string-desired (profile's desired left a JSON string) | slim-desired (the profile's desired
+// state without its site-wide and derivable fields: what a smaller value would save);
+// `a+b` applies both. --plan-args: extra arguments of every timed plan (npm run plan plans
+// this stack with -refresh=false). --floor: instead, a bare stand-in (one terraform_data
+// for_each block over a locals map of tiny strings) with as many instances as the stack
+// has: Terraform's own cost.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,8 +55,31 @@ export function synthDevvm(people: number): Json {
   }
 }
 
-const VARIANTS: Record<string, (tf: Json) => void> = {
+/** The stack's per-person blocks (`account_<h>`, `profile_<h>`) with their kind and their locals map's name. */
+function shardBlocks(tf: Json): { name: string; kind: 'account' | 'profile'; block: Json; local: string }[] {
+  return Object.entries(tf.resource.terraform_data as Record<string, Json>).flatMap(([name, block]) => {
+    const m = /^(account|profile)_[0-9a-f]$/.exec(name);
+    return m ? [{ name, kind: m[1] as 'account' | 'profile', block, local: /^\$\{local\.(\w+)\}$/.exec(block.for_each)![1] }] : [];
+  });
+}
+
+export const VARIANTS: Record<string, (tf: Json) => void> = {
   'as-is': () => {},
+  unsharded: (tf) => {
+    const data = tf.resource.terraform_data;
+    for (const { name, kind, block, local } of shardBlocks(tf)) {
+      const merged = `${kind}s`;
+      tf.locals[merged] = { ...(tf.locals[merged] ?? {}), ...tf.locals[local] };
+      delete tf.locals[local];
+      data[kind] = { ...block, for_each: `\${local.${merged}}` };
+      delete data[name];
+    }
+    data.accounts_ready.depends_on = ['terraform_data.account'];
+    delete tf.moved;
+  },
+  'no-moved': (tf) => {
+    delete tf.moved;
+  },
   'no-prov': (tf) => {
     for (const r of Object.values(tf.resource.terraform_data) as Json[]) {
       delete r.provisioner;
@@ -64,7 +93,7 @@ const VARIANTS: Record<string, (tf: Json) => void> = {
   },
   'const-conn': (tf) => {
     for (const r of Object.values(tf.resource.terraform_data) as Json[]) {
-      if (!r.connection) continue;
+      if (!r.connection || !r.input) continue;
       for (const k of ['host', 'port', 'user', 'host_key']) r.connection[k] = r.input[k];
     }
   },
@@ -73,20 +102,35 @@ const VARIANTS: Record<string, (tf: Json) => void> = {
   },
   // The design before the JSON-text locals: nested objects in locals, each.value in the resource.
   objects: (tf) => {
-    for (const name of ['accounts', 'profiles']) tf.locals[name] = Object.fromEntries(Object.entries(tf.locals[name] as Record<string, string>).map(([k, v]) => [k, JSON.parse(v)]));
-    const { account, profile } = tf.resource.terraform_data;
-    account.input.account = '${each.value}';
-    account.triggers_replace.uid = '${each.value.uid}';
-    profile.triggers_replace.desired = '${each.value}';
+    for (const { kind, block, local } of shardBlocks(tf)) {
+      tf.locals[local] = Object.fromEntries(Object.entries(tf.locals[local] as Record<string, string>).map(([k, v]) => [k, JSON.parse(v)]));
+      if (kind === 'account') {
+        block.input.account = '${each.value}';
+        block.triggers_replace.uid = '${each.value.uid}';
+      } else block.triggers_replace.desired = '${each.value}';
+    }
   },
   // The profile's desired state left a string in the resource (faster still, but the plan
   // would show one changed JSON line instead of the attribute that changed).
   'string-desired': (tf) => {
-    tf.resource.terraform_data.profile.triggers_replace.desired = '${each.value}';
+    for (const { kind, block } of shardBlocks(tf)) if (kind === 'profile') block.triggers_replace.desired = '${each.value}';
+  },
+  'slim-desired': (tf) => {
+    for (const { kind, local } of shardBlocks(tf)) {
+      if (kind !== 'profile') continue;
+      tf.locals[local] = Object.fromEntries(Object.entries(tf.locals[local] as Record<string, string>).map(([k, v]) => {
+        const d = JSON.parse(v);
+        for (const f of ['shell', 'home', 'email', 'webKey', 'legacy', 'units']) delete d[f];
+        d.infra = { unlocked: d.infra.unlocked };
+        d.kubeconfig = { defaultNamespace: d.kubeconfig.defaultNamespace };
+        if (d.claudeAuth) d.claudeAuth = { secretPath: d.claudeAuth.secretPath };
+        return [k, JSON.stringify(d)];
+      }));
+    }
   },
 };
 
-function run(dir: string, args: string[]): { seconds: number; cpu: number; out: string } {
+export function run(dir: string, args: string[]): { seconds: number; cpu: number; out: string } {
   const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', 'terraform', ...args, '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0 && r.status !== 2) throw new Error(`terraform ${args.join(' ')}: ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
@@ -95,7 +139,7 @@ function run(dir: string, args: string[]): { seconds: number; cpu: number; out: 
 }
 
 
-function stateFromPlan(planJson: string): string {
+export function stateFromPlan(planJson: string): string {
   const plan = JSON.parse(planJson);
   const byName = new Map<string, Json[]>();
   for (const r of plan.planned_values.root_module.resources ?? []) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
@@ -112,6 +156,9 @@ function stateFromPlan(planJson: string): string {
   return JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 1, lineage: '00000000-0000-0000-0000-000000000000', outputs: {}, resources, check_results: null });
 }
 
+/** --plan-args: extra arguments of every timed plan. */
+const PLAN_ARGS = (option('plan-args') ?? '').split(/[ ,]+/).filter(Boolean);
+
 export function noopPlan(tf: Json, reps = 1): { seconds: number[]; cpu: number[] } {
   const dir = mkdtempSync(join(tmpdir(), 'devvm-variant-'));
   try {
@@ -124,7 +171,7 @@ export function noopPlan(tf: Json, reps = 1): { seconds: number[]; cpu: number[]
     const seconds: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < reps; i++) {
-      const p = run(dir, ['plan', '-input=false', '-lock=false', '-detailed-exitcode']);
+      const p = run(dir, ['plan', '-input=false', '-lock=false', '-detailed-exitcode', ...PLAN_ARGS]);
       if (!p.out.includes('No changes.')) throw new Error(`not a no-op:\n${p.out.slice(0, 3000)}`);
       seconds.push(p.seconds);
       cpu.push(p.cpu);

@@ -118,7 +118,8 @@ class LocalTerraform {
   }
   /** Timed plan into a file, then its resource changes (show -json, not timed). */
   plan(name: string): { seconds: number; cpu: number; others: number; changes: PlanChange[] } {
-    const t = this.run('plan', '-input=false', '-lock=false', `-out=${name}`);
+    // -refresh=false: as `npm run plan` plans this stack (terraform_data only: refresh reads nothing).
+    const t = this.run('plan', '-input=false', '-lock=false', '-refresh=false', `-out=${name}`);
     const changes = ((JSON.parse(this.show(name)) as { resource_changes?: PlanChange[] }).resource_changes ?? []).filter(
       (c) => c.change.actions.join() !== 'no-op',
     );
