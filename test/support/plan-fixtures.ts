@@ -2,6 +2,7 @@
 // Terraform 1.11.4; the field names and action_reason values were checked against real
 // plans of terraform_data with a failed create-time provisioner). For pure guard and
 // summary tests; the e2e suites check the same logic on real plans against a test host.
+import { devvmAddress, devvmBlockName, devvmShard } from '../../src/desired/devvm-addresses';
 import type { Action, PlanJson, ResourceChange } from '../../src/plan/plan-json';
 
 export type Kind = 'keep' | 'create' | 'delete' | 'replace' | 'update';
@@ -22,6 +23,11 @@ export function account(u: string, uid: number, kind: Kind, actionReason?: strin
   };
 }
 
+/** The same instance in its shard block, `account_<h>[os_user]`, as today's stack plans it. */
+export function shardAccount(u: string, uid: number, kind: Kind, actionReason?: string): ResourceChange {
+  return { ...account(u, uid, kind, actionReason), address: devvmAddress('account', u), name: devvmBlockName('account', devvmShard(u)) };
+}
+
 /** A person's Vault entity (cluster stack). */
 export function entity(u: string, kind: Kind, tier = 'power-user'): ResourceChange {
   const values = { name: u, metadata: { tier } };
@@ -40,7 +46,7 @@ export function plan(changes: ResourceChange[], tainted: string[] = []): PlanJso
 }
 
 /** N people with accounts and entities; `change` says what the plan does to each one's account. */
-export function roster(n: number, change: Record<string, Kind> = {}): PlanJson {
+export function roster(n: number, change: Record<string, Kind> = {}, makeAccount: typeof account = account): PlanJson {
   const people = Array.from({ length: n }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
-  return plan(people.flatMap((u, i) => [account(u, 1001 + i, change[u] ?? 'keep'), entity(u, change[u] === 'delete' ? 'delete' : 'keep')]));
+  return plan(people.flatMap((u, i) => [makeAccount(u, 1001 + i, change[u] ?? 'keep'), entity(u, change[u] === 'delete' ? 'delete' : 'keep')]));
 }
