@@ -4,14 +4,15 @@
 // The devvm stack is nothing but the built-in terraform_data, so the REAL configurations
 // are applied and planned here with the real Terraform: the old layout is the recorded
 // synth of commit ef34274 (test/fixtures/devvm-unsharded/), the new one is today's synth of
-// the same example inputs. Provisioners and connections are stripped from both (there is
-// no host to reach: Terraform runs no provisioner on a no-op, an update or a move anyway,
-// and the point here is what the plan does to the state).
+// the same example inputs. There is no host to reach: every provisioner becomes a local-exec
+// that logs which one ran (block, key, ordinal, destroy-time or not) and the connections go;
+// provisioners are not in the state, so the plans are those of the real stack, and the log
+// shows what would have run on the devvm (onboard, converge, offboard).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devvmAddress, unshardedAddress, type DevvmBlockKind } from '../../src/desired/devvm-addresses';
+import { devvmAddress, devvmShard, unshardedAddress, type DevvmBlockKind } from '../../src/desired/devvm-addresses';
 import { checkGuards } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
 import { summarize } from '../../src/plan/summary';
@@ -39,14 +40,21 @@ function oldLayout(current: TfJson): TfJson {
   return JSON.parse(OLD_TEXT.split(agentSha(old)).join(agentSha(current))) as TfJson;
 }
 
-/** No provisioner, no connection: nothing here to reach (see the header). */
-function stripped(tf: TfJson): TfJson {
+/**
+ * The config with every provisioner replaced by a local-exec appending
+ * `<block>[<key>] <ordinal>[ destroy]` to `log`, and no connection (see the header).
+ */
+function logging(tf: TfJson, log: string): TfJson {
   const copy = JSON.parse(JSON.stringify(tf)) as TfJson;
-  for (const byName of Object.values(copy.resource)) {
-    for (const body of Object.values(byName)) {
-      delete body.provisioner;
-      delete body.connection;
-    }
+  for (const [name, body] of Object.entries(copy.resource.terraform_data)) {
+    delete body.connection;
+    if (!body.provisioner) continue;
+    const provisioners = body.provisioner as Record<string, Body>[];
+    body.provisioner = provisioners.map((p, i) => {
+      const when = Object.values(p)[0].when as string | undefined;
+      const line = `${name}${body.for_each ? '[${each.key}]' : ''} ${i}${when ? ` ${when}` : ''}`;
+      return { 'local-exec': { command: `printf '%s\\n' '${line}' >> '${log}'`, ...(when ? { when } : {}) } };
+    });
   }
   return copy;
 }
@@ -68,6 +76,13 @@ class Stack {
     const stack = 'workstations-devvm';
     useLocalBackend({ stack, dir: this.dir, planFile: '', planJsonFile: '', applyLogFile: '' }, this.dir);
   }
+  readonly log = join(this.dir, 'provisioners.log');
+  /** The provisioners that ran since the last call, in order, and a fresh log. */
+  ran(): string[] {
+    const lines = existsSync(this.log) ? readFileSync(this.log, 'utf8').split('\n').filter(Boolean) : [];
+    rmSync(this.log, { force: true });
+    return lines;
+  }
   get stateFile() {
     return join(this.dir, 'workstations-devvm.tfstate');
   }
@@ -76,7 +91,7 @@ class Stack {
     return execFileSync('terraform', [command, '-input=false', '-no-color', ...rest], { cwd: this.dir, env: this.env, encoding: 'utf8', stdio: 'pipe' });
   }
   write(config: TfJson) {
-    writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(config, null, 2));
+    writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(logging(config, this.log), null, 2));
   }
   /** `terraform plan -out` (the text Terraform prints) and its `show -json`. */
   plan(config: TfJson): { text: string; json: PlanJson; changes: Change[] } {
@@ -128,11 +143,13 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
 
 (hasTerraform || process.env.CI === 'true' ? describe : describe.skip)('real Terraform 1.11.4: a state of the unsharded layout', () => {
   let base: Stack;
+  let onboarding: string[];
   beforeAll(() => {
     base = new Stack();
-    base.write(stripped(old));
+    base.write(old);
     base.tf('init');
     base.tf('apply', '-auto-approve');
+    onboarding = base.ran();
   }, 60_000);
   afterAll(() => base?.dispose());
 
@@ -140,15 +157,20 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
   function fromOldState(): Stack {
     const s = new Stack();
     copyFileSync(base.stateFile, s.stateFile);
-    s.write(stripped(old));
+    s.write(old);
     s.tf('init');
     return s;
   }
 
+  it('applying the old layout ran every create-time provisioner (the log works)', () => {
+    expect(onboarding).toEqual(expect.arrayContaining(people.flatMap((u) => [`account[${u}] 0`, `account[${u}] 1`, `profile[${u}] 0`])));
+    expect(onboarding.filter((l) => l.endsWith('destroy'))).toEqual([]);
+  });
+
   it('moves to the shard blocks with no create and no destroy; a profile only loses its input (in place); a second plan is empty', () => {
     const s = fromOldState();
     try {
-      const { text, changes } = s.plan(stripped(current));
+      const { text, changes } = s.plan(current);
       for (const u of people) {
         for (const kind of KINDS) {
           const rc = changes.find((c) => c.address === devvmAddress(kind, u));
@@ -178,7 +200,9 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       expect(text).toMatch(/Plan: 0 to add, 3 to change, 0 to destroy\./);
 
       s.tf('apply', '-auto-approve', 'tfplan');
-      const again = s.planExitCode(stripped(current));
+      // Moves and in-place updates run no provisioner: nobody is onboarded, converged or offboarded.
+      expect(s.ran()).toEqual([]);
+      const again = s.planExitCode(current);
       expect(again.text).toContain('No changes.');
       expect(again.code).toBe(0);
     } finally {
@@ -189,7 +213,7 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
   it('a person removed from the roster in the same plan as the move: the old account is destroyed and guard 5 refuses it, whatever the flags', () => {
     const s = fromOldState();
     try {
-      const { json, changes } = s.plan(stripped(synthDevvm(inputsWithout('ancamilea'))));
+      const { json, changes } = s.plan(synthDevvm(inputsWithout('ancamilea')));
       const deleted = changes.filter((c) => c.change.actions.includes('delete')).map((c) => c.address).sort();
       expect(deleted).toEqual([unshardedAddress('account', 'ancamilea'), unshardedAddress('profile', 'ancamilea')]);
       expect(changes.filter((c) => c.change.actions.includes('create'))).toEqual([]);
@@ -202,6 +226,29 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       expect(noFlags.refusals).toContain(unsharded);
       const allFlags = checkGuards([json], summarize([json]), { allowOffboard: ['ancamilea'], allowDemoteAdmin: ['ancamilea'], iKnow: true });
       expect(allFlags).toEqual({ allowed: false, refusals: [unsharded] });
+      // What the guard prevents: applied anyway, the old instance leaves the state and its
+      // offboard provisioner (gone with the old block) never runs.
+      s.tf('apply', '-auto-approve', 'tfplan');
+      expect(s.ran()).toEqual([]);
+    } finally {
+      s.dispose();
+    }
+  }, 60_000);
+
+  it('the same removal one apply after the move offboards: the shard block runs the destroy-time provisioner, and no guard 5', () => {
+    const s = fromOldState();
+    try {
+      s.plan(current);
+      s.tf('apply', '-auto-approve', 'tfplan');
+      s.ran();
+      const { json, changes } = s.plan(synthDevvm(inputsWithout('ancamilea')));
+      expect(changes.filter((c) => c.change.actions.includes('delete')).map((c) => c.address).sort()).toEqual([
+        devvmAddress('account', 'ancamilea'),
+        devvmAddress('profile', 'ancamilea'),
+      ]);
+      expect(checkGuards([json], summarize([json]), { allowOffboard: ['ancamilea'], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
+      s.tf('apply', '-auto-approve', 'tfplan');
+      expect(s.ran()).toEqual([`account_${devvmShard('ancamilea')}[ancamilea] 2 destroy`]);
     } finally {
       s.dispose();
     }
