@@ -90,6 +90,10 @@ class Stack {
     const [command, ...rest] = args;
     return execFileSync('terraform', [command, '-input=false', '-no-color', ...rest], { cwd: this.dir, env: this.env, encoding: 'utf8', stdio: 'pipe' });
   }
+  /** `terraform taint` (it takes no -input). */
+  taint(address: string) {
+    execFileSync('terraform', ['taint', address], { cwd: this.dir, env: this.env, stdio: 'pipe' });
+  }
   write(config: TfJson) {
     writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(logging(config, this.log), null, 2));
   }
@@ -205,6 +209,26 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       const again = s.planExitCode(current);
       expect(again.text).toContain('No changes.');
       expect(again.code).toBe(0);
+    } finally {
+      s.dispose();
+    }
+  }, 60_000);
+
+  it('a tainted old account (a failed onboarding before the upgrade) moves and is replaced there: a retry, which the guards let pass', () => {
+    const s = fromOldState();
+    try {
+      s.taint(unshardedAddress('account', 'emo'));
+      const { json, changes } = s.plan(current);
+      const emo = changes.find((c) => c.address === devvmAddress('account', 'emo'))!;
+      expect([emo.previous_address, emo.change.actions, (emo as { action_reason?: string }).action_reason]).toEqual([
+        unshardedAddress('account', 'emo'),
+        ['delete', 'create'],
+        'replace_because_tainted',
+      ]);
+      expect(checkGuards([json], summarize([json]), { allowOffboard: [], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
+      s.tf('apply', '-auto-approve', 'tfplan');
+      // The onboarding is retried at the shard address; a tainted object's destroy runs no offboard.
+      expect(s.ran()).toEqual([`account_${devvmShard('emo')}[emo] 0`, `account_${devvmShard('emo')}[emo] 1`]);
     } finally {
       s.dispose();
     }
