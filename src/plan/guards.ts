@@ -44,7 +44,9 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
   // 1. Offboards: every `account` instance destroyed (deleted or replaced), except a tainted one's retry.
   const destroyed = plans
     .flatMap(managedChanges)
-    .filter((rc) => rc.type === 'terraform_data' && devvmBlockKind(rc.name) === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc));
+    .filter((rc) => rc.type === 'terraform_data' && devvmBlockKind(rc.name) === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !retried(rc))
+    // An untainted instance of the old unsharded block is guard 5's: no offboard would run for it.
+    .filter((rc) => !isUnshardedLoss(rc, tainted));
   const offboarded = destroyed.map((rc) => String(rc.index)).sort();
   // A removed row whose account never finished onboarding: Terraform runs no offboarding for it.
   const halfMade = destroyed.filter((rc) => destroysTainted(rc, tainted)).map((rc) => String(rc.index)).sort();
@@ -89,6 +91,14 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
 }
 
 /**
+ * An instance of the old unsharded `account` block destroyed or replaced, not tainted (a
+ * tainted one was never onboarded: nothing to offboard, the offboard guard's half-made case).
+ */
+function isUnshardedLoss(rc: ResourceChange, tainted: ReadonlySet<string>): boolean {
+  return rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)) && !destroysTainted(rc, tainted);
+}
+
+/**
  * A state from before 2026-12-01 holds every account in one block, `terraform_data.account`;
  * the stack now writes shard blocks and `moved` blocks for the people in the roster. A
  * person removed in the SAME apply has no moved block: Terraform would destroy the old
@@ -97,9 +107,8 @@ export function checkGuards(plans: readonly PlanJson[], summary: PlanSummary, fl
  * the flags: keep the row for one apply (it moves the state), then remove it.
  */
 function unshardedRefusals(plans: readonly PlanJson[]): string[] {
-  const old = plans
-    .flatMap(managedChanges)
-    .filter((rc) => rc.type === 'terraform_data' && rc.name === 'account' && ['delete', 'replace'].includes(kindOf(rc)));
+  const tainted = taintedAddresses(plans);
+  const old = plans.flatMap(managedChanges).filter((rc) => isUnshardedLoss(rc, tainted));
   if (old.length === 0) return [];
   const people = old.map((rc) => String(rc.index)).sort();
   return [

@@ -2,7 +2,7 @@
 // Terraform 1.11.4; the field names and action_reason values were checked against real
 // plans of terraform_data with a failed create-time provisioner). For pure guard and
 // summary tests; the e2e suites check the same logic on real plans against a test host.
-import { devvmAddress, devvmBlockName, devvmShard } from '../../src/desired/devvm-addresses';
+import { devvmAddress, devvmBlockName, devvmShard, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { Action, PlanJson, ResourceChange } from '../../src/plan/plan-json';
 
 export type Kind = 'keep' | 'create' | 'delete' | 'replace' | 'update';
@@ -21,6 +21,11 @@ export function account(u: string, uid: number, kind: Kind, actionReason?: strin
     ...(actionReason ? { action_reason: actionReason } : {}),
     change: { actions: ACTIONS[kind], before: kind === 'create' ? null : values, after: kind === 'delete' ? null : values },
   };
+}
+
+/** The same instance in the one unsharded block of a state from before 2026-12-01, `account[os_user]`. */
+export function unshardedAccount(u: string, uid: number, kind: Kind, actionReason?: string): ResourceChange {
+  return { ...account(u, uid, kind, actionReason), address: unshardedAddress('account', u), name: 'account' };
 }
 
 /** A person's Vault entity (cluster stack). */

@@ -2,11 +2,14 @@
 // log of `npm run apply` onboarding four people on a test host, apply-failed-onboarding.log
 // one whose agent was SIGKILLed while onboarding bob (Terraform 1.11.4; both captured by
 // `CAPTURE_APPLY_LOGS=<dir> sudo npx jest --selectProjects e2e --testPathPatterns apply-failure`).
+// They were captured before the devvm shards (2026-12-01), so their addresses are unsharded
+// (`terraform_data.account["emo"]`): the plans here name the same addresses (unshardedAccount).
+// The parser keys on whole addresses, whatever the block's name.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failureTail, parseApplyLine, QuietApplyOutput, tail } from '../../src/plan/apply-output';
 import type { ResourceChange } from '../../src/plan/plan-json';
-import { account, plan } from '../support/plan-fixtures';
+import { plan, unshardedAccount as account } from '../support/plan-fixtures';
 
 const RAW = readFileSync(join(__dirname, 'fixtures', 'apply-4-people.log'), 'utf8');
 const FAILED = readFileSync(join(__dirname, 'fixtures', 'apply-failed-onboarding.log'), 'utf8');
