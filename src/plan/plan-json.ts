@@ -29,6 +29,8 @@ export interface ResourceChange {
   readonly name: string;
   readonly index?: string | number;
   readonly action_reason?: ActionReason | string;
+  /** Set when a `moved` block brings the object from this address in this plan. */
+  readonly previous_address?: string;
   readonly change: {
     readonly actions: readonly Action[];
     readonly before: Record<string, unknown> | null;

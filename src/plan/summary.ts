@@ -265,6 +265,8 @@ function personChange(osUser: string, changes: ResourceChange[], tainted: Readon
 
 /** Why a profile whose desired state did not change is in the plan. */
 function profileReason(profile: ResourceChange, before?: WorkstationState, after?: WorkstationState): string {
+  // The move to the shard blocks drops the profile's `input` in place: state only.
+  if (profile.previous_address && kindOf(profile) === 'update') return `profile moved from ${profile.previous_address} (state only: nothing runs on the devvm)`;
   if (!before || !after || kindOf(profile) !== 'replace') return 'profile updated';
   const triggers = changedTriggers(profile);
   if (triggers.length === 1 && triggers[0] === 'agent_sha256') return 're-converge (agent changed)';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { devvmAddress, devvmShard, unshardedAddress, type DevvmBlockKind } from '../../src/desired/devvm-addresses';
 import { checkGuards } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
-import { summarize } from '../../src/plan/summary';
+import { renderSummary, summarize } from '../../src/plan/summary';
 import { useLocalBackend } from '../../src/plan/terraform';
 import { parseRoster } from '../../src/roster/load';
 import { formatProblem } from '../../src/roster/problems';
@@ -174,7 +174,10 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
   it('moves to the shard blocks with no create and no destroy; a profile only loses its input (in place); a second plan is empty', () => {
     const s = fromOldState();
     try {
-      const { text, changes } = s.plan(current);
+      const { text, changes, json } = s.plan(current);
+      // The summary says it is a move, person by person, and that nothing runs.
+      const summary = renderSummary(summarize([json]));
+      for (const u of people) expect(summary).toMatch(new RegExp(`~ update +${u} +profile moved from terraform_data\\.profile\\["${u}"\\] \\(state only: nothing runs on the devvm\\)\n`));
       for (const u of people) {
         for (const kind of KINDS) {
           const rc = changes.find((c) => c.address === devvmAddress(kind, u));
