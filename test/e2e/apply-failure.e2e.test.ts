@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { useTestHost } from '../harness/host';
 import { createInfraFixture } from '../harness/infra-fixture';
 import { describeE2E } from '../harness/skip';
+import { devvmAddress } from '../../src/desired/devvm-addresses';
 import { REPO_ROOT } from '../support/inputs';
 import { agent, createConfigBase, hostState, shadowOf, uidOf } from './devvm/host-tools';
 import { exampleCast, RosterDoc, siteFor } from './devvm/stack';
@@ -104,7 +105,7 @@ describeE2E('the everyday loop through npm run plan / apply', () => {
     ok(await npm('plan'));
     const apply = await npm('apply', ['--verbose']);
     ok(apply);
-    expect(apply.stdout).toContain('terraform_data.profile["emo"] (remote-exec): Connecting to remote host via SSH...');
+    expect(apply.stdout).toContain(`${devvmAddress('profile', 'emo')} (remote-exec): Connecting to remote host via SSH...`);
     writeRoster(cast);
     ok(await npm('plan'));
     ok(await npm('apply'));

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { useSystemdHost } from '../harness/systemd-host';
 import { createInfraFixture, InfraFixture } from '../harness/infra-fixture';
 import { describeE2E } from '../harness/skip';
+import { devvmAddress } from '../../src/desired/devvm-addresses';
 import { Terraform } from '../harness/terraform';
 import { expectLockedClone, outcomes, personChanges, readKubeconfig, sliceDropInText } from './devvm/checks';
 import { expectSystemdRan, sliceBudget, sliceOf, unitState } from './devvm/systemd-checks';
@@ -35,7 +36,7 @@ describeE2E('devvm facet: onboarding the cast, idempotence, isolation', () => {
     tf = new Terraform({ stackDir: synth.stackDir, env: h.env, baseDir: h.privateDir });
     const { plan, planFile } = await tf.plan();
     expect(personChanges(plan)).toEqual(
-      Object.fromEntries(CAST.flatMap((u) => [[`terraform_data.account["${u}"]`, 'create'], [`terraform_data.profile["${u}"]`, 'create']])),
+      Object.fromEntries(CAST.flatMap((u) => [[devvmAddress('account', u), 'create'], [devvmAddress('profile', u), 'create']])),
     );
     applyOutput = await tf.apply(planFile);
     expectSystemdRan(applyOutput);

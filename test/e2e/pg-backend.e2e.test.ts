@@ -11,6 +11,7 @@ import { TestHost, useTestHost } from '../harness/host';
 import { PgDatabase, PG_ROLE } from '../harness/postgres';
 import { run, RunResult } from '../harness/run';
 import { describeE2E } from '../harness/skip';
+import { devvmAddress, devvmBlockName, devvmShard } from '../../src/desired/devvm-addresses';
 import { Terraform } from '../harness/terraform';
 import { REPO_ROOT } from '../support/inputs';
 import { zipEntries } from '../support/zip-entries';
@@ -108,7 +109,12 @@ describeE2E('PG state backend: the devvm stack keeps its state in PostgreSQL', (
     expect(await db.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'workstations%' ORDER BY 1;")).toBe(`${SCHEMA}\n`);
     expect(await db.query(`SELECT name FROM "${SCHEMA}".states;`)).toBe('default\n');
     const state = JSON.parse(await db.query(`SELECT data FROM "${SCHEMA}".states WHERE name = 'default';`)) as { resources: { type: string; name: string }[] };
-    expect(state.resources.map((r) => `${r.type}.${r.name}`)).toEqual(expect.arrayContaining(['terraform_data.account', 'terraform_data.profile']));
+    // Each person's instances are in their shard's blocks (account_<h>, profile_<h>), none in the old unsharded ones.
+    const blocks = state.resources.map((r) => `${r.type}.${r.name}`);
+    const people = Object.keys(synth.workstation);
+    expect(people.length).toBeGreaterThan(0);
+    expect(blocks).toEqual(expect.arrayContaining(people.flatMap((u) => (['account', 'profile'] as const).map((k) => `terraform_data.${devvmBlockName(k, devvmShard(u))}`))));
+    expect(blocks.filter((b) => b === 'terraform_data.account' || b === 'terraform_data.profile')).toEqual([]);
     // No local state anywhere: only the backend settings Terraform caches in .terraform.
     expect(filesBelow(tf.workDir).map((f) => path.relative(tf.workDir, f.file)).filter((f) => /tfstate/.test(f) && !f.includes('.tfplan!'))).toEqual(['config/.terraform/terraform.tfstate']);
     const cached = JSON.parse(fs.readFileSync(path.join(tf.configDir, '.terraform/terraform.tfstate'), 'utf8')) as { backend: { type: string; config: Record<string, unknown> } };
@@ -129,7 +135,7 @@ describeE2E('PG state backend: the devvm stack keeps its state in PostgreSQL', (
     expect(r.stdout).toMatch(/Plan for workstations-devvm:/);
     const planJson = JSON.parse(fs.readFileSync(path.join(planOutdir, 'plans', `${SCHEMA}.plan.json`), 'utf8')) as { prior_state?: { values?: { root_module?: { resources?: { address: string }[] } } } };
     // The plan started from the applied state in PostgreSQL, not from nothing.
-    expect((planJson.prior_state?.values?.root_module?.resources ?? []).map((x) => x.address)).toEqual(expect.arrayContaining(['terraform_data.account["wizard"]']));
+    expect((planJson.prior_state?.values?.root_module?.resources ?? []).map((x) => x.address)).toEqual(expect.arrayContaining([devvmAddress('account', 'wizard')]));
   });
 
   it('npm run plan waits for a lock another run holds (-lock-timeout), and fails clearly without waiting', async () => {

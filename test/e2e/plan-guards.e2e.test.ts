@@ -5,6 +5,7 @@ import { useTestHost } from '../harness/host';
 import { createInfraFixture } from '../harness/infra-fixture';
 import { describeE2E } from '../harness/skip';
 import { Terraform } from '../harness/terraform';
+import { devvmAddress } from '../../src/desired/devvm-addresses';
 import { checkGuards, GuardFlags } from '../../src/plan/guards';
 import type { PlanJson } from '../../src/plan/plan-json';
 import { summarize } from '../../src/plan/summary';
@@ -77,10 +78,11 @@ describeE2E('plan summary and apply guards on real plan JSON', () => {
   });
 
   it('a tainted account (its onboarding failed) is a retry: no offboard, no guard', async () => {
-    await tf.run(['taint', 'terraform_data.account["zoe"]']);
+    const zoe = devvmAddress('account', 'zoe');
+    await tf.run(['taint', zoe]);
     try {
       const plan = await planFor(base);
-      const account = plan.resource_changes!.find((rc) => rc.address === 'terraform_data.account["zoe"]')!;
+      const account = plan.resource_changes!.find((rc) => rc.address === zoe)!;
       expect([account.change.actions, account.action_reason]).toEqual([['delete', 'create'], 'replace_because_tainted']);
       const summary = summarize([plan]);
       expect(summary.people.map((p) => [p.osUser, p.kind, p.details[0]])).toEqual([
@@ -88,7 +90,7 @@ describeE2E('plan summary and apply guards on real plan JSON', () => {
       ]);
       expect(checkGuards([plan], summary, NO_FLAGS)).toEqual({ allowed: true, refusals: [] });
     } finally {
-      await tf.run(['untaint', 'terraform_data.account["zoe"]']);
+      await tf.run(['untaint', zoe]);
     }
   });
 

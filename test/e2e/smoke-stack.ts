@@ -2,6 +2,10 @@
 // ONE terraform_data block with for_each over users, an SSH connection to the test host,
 // a create-time remote-exec that makes the account and a destroy-time remote-exec that
 // locks it. Removing a key from the map runs that instance's destroy provisioner.
+// A deliberately minimal stand-in, not a copy of the product's stack: it keeps one
+// unsharded `account` block, since one for_each block is the mechanism a shard block
+// (`account_<h>`, src/desired/devvm-addresses.ts) repeats; the sharded stack itself is
+// applied by the devvm-*.e2e tests.
 import { App, DataResource, PgBackend, TerraformIterator, TerraformSelf, TerraformStack } from 'cdktf';
 import * as path from 'node:path';
 

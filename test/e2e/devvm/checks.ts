@@ -1,6 +1,7 @@
 // Assertions shared by the devvm e2e files: what an agent output line looks like, how a
 // kubeconfig, a locked clone and a slice drop-in must look on the host.
 import { parse } from 'yaml';
+import { devvmBlockKind } from '../../../src/desired/devvm-addresses';
 import { GITCRYPT_MAGIC } from '../../harness/infra-fixture';
 import type { TestHost } from '../../harness/host';
 
@@ -63,11 +64,15 @@ export async function alive(h: TestHost, pid: number): Promise<boolean> {
   return (await h.exec(['kill', '-0', String(pid)])).code === 0;
 }
 
-/** [address, actions] of the per-person resources in a plan (host-wide ones vary by design). */
+/**
+ * [address, actions] of the per-person resources in a plan (host-wide ones vary by design):
+ * every instance of an `account`/`profile` block, sharded (`account_3`) or the old unsharded
+ * one, so an instance left at an old address shows up in the comparison instead of hiding.
+ */
 export function personChanges(plan: { resource_changes?: { address: string; change: { actions: string[] } }[] }): Record<string, string> {
   return Object.fromEntries(
     (plan.resource_changes ?? [])
-      .filter((c) => /^terraform_data\.(account|profile)\[/.test(c.address))
+      .filter((c) => devvmBlockKind(/^terraform_data\.([^.[]+)\[/.exec(c.address)?.[1] ?? '') !== undefined)
       .map((c) => [c.address, c.change.actions.join(',')]),
   );
 }
