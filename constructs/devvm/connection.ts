@@ -45,14 +45,8 @@ export function connectionFromSelf(site: Pick<Site, 'devvm'>): SSHProvisionerCon
  * provisioner (which alone is limited to `self`): nothing of it needs to be in the state.
  */
 export function literalConnection(site: Pick<Site, 'devvm'>): SSHProvisionerConnection {
-  const input = connectionInput(site);
-  return {
-    ...connectionFromSelf(site),
-    host: String(input.host),
-    port: Number(input.port),
-    user: String(input.user),
-    hostKey: String(input.host_key),
-  };
+  const { host, port, user } = site.devvm;
+  return { ...connectionFromSelf(site), host, port, user, hostKey: pinnedHostKey(site.devvm) };
 }
 
 /**

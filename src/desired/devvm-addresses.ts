@@ -2,14 +2,14 @@
 // blocks are split into SHARDS: `terraform_data.account_<h>` and `terraform_data.profile_<h>`,
 // where <h> is the first hex digit of sha256(os_user). Why: Terraform 1.11.4 plans one
 // for_each block in time that grows faster than its instance count; 16 blocks of the same
-// instances plan in about 0.65x the time at 1000 people (bench/devvm-plan-variants.ts).
+// instances plan in about 0.7x the CPU time at 1000 people (docs/bench.md).
 // The shard is a pure function of the os_user, so a person's address never changes with
 // the roster, and `printf %s emo | sha256sum | cut -c1` says where to look.
 // Every `account` instance still lives in a block with a destroy-time provisioner: removing
 // a key offboards (BRIEF section 7); the stack never deletes a whole block with people in it.
 import { createHash } from 'node:crypto';
 
-/** The kinds of per-person block, and the name of their one unsharded block before 2026-12-01. */
+/** The kinds of per-person block (also the name of each kind's one block before 2026-12-01). */
 export type DevvmBlockKind = 'account' | 'profile';
 
 /** Shard suffixes, in order: one hex digit. */

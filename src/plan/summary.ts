@@ -48,9 +48,10 @@ export interface PlanSummary {
 /**
  * Resources that belong to one person, and whose. The per-person resources of both stacks
  * are for_each blocks keyed by os_user (namespace bindings by "<os_user>/<namespace>"), so
- * the instance key says whose (the devvm's in shard blocks: `account_3`, `profile_3`). A state from before issue 15 had one block per person
- * (`vault_identity_entity.emo`): its instances have no key, and the name or values say
- * whose (seen when such a block is destroyed because its person left in the same plan).
+ * the instance key says whose (the devvm's are in shard blocks: `account_3`, `profile_3`).
+ * A state from before issue 15 had one block per person (`vault_identity_entity.emo`): its
+ * instances have no key, and the name or values say whose (seen when such a block is
+ * destroyed because its person left in the same plan).
  */
 export function personOf(rc: ResourceChange): string | undefined {
   const key = rc.index === undefined ? undefined : String(rc.index);

@@ -31,9 +31,9 @@ const agentSha = (tf: TfJson) => (tf.resource.terraform_data.host.triggers_repla
 
 /**
  * The recorded old layout, with ONE value normalised: the agent's sha256 (a replace trigger
- * of the host and of every profile) becomes today's. It is equal today (agent/ did not change
- * between ef34274 and the shards), but every later agent change would otherwise show as a
- * replace of every profile: a re-converge by design, nothing to do with the move.
+ * of the host and of every profile) becomes today's: the recorded bundle's hash is not
+ * today's, and any agent change shows as a replace of every profile (a re-converge by
+ * design, nothing to do with the move).
  */
 function oldLayout(current: TfJson): TfJson {
   const old = JSON.parse(OLD_TEXT) as TfJson;
