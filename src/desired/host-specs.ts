@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { AbsPath, BranchName, GitUrl, OsUser, Size, Uid } from '../roster/values';
 import type { WorkstationState } from './types';
-import { HOST_FILE_WRITERS, type Site } from '../roster/site-schema';
+import type { Site } from '../roster/site-schema';
+import { HOST_FILE_WRITERS } from '../roster/site-enums';
 
 /** The immutable identity of an account plus what offboarding needs (kept in `self.input`). */
 export const AccountSpec = z.strictObject({

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { AbsPath, BranchName, Email, GitUrl, Namespace, OsUser, RepoName, Size, Tier, Uid, Username, WebKey } from '../roster/values';
 import { MANAGED_UNIX_GROUPS } from '../tiers/profiles';
-import { KUBELOGIN_GRANT_TYPES } from '../roster/site-schema';
+import { KUBELOGIN_GRANT_TYPES } from '../roster/site-enums';
 
 export const KubeconfigSpec = z.strictObject({
   server: z.string(),

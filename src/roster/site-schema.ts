@@ -7,6 +7,9 @@ import { z } from 'zod';
 import {
   AbsPath, BranchName, DEFAULT_RESERVED_KV_NAMES, DEFAULT_RESERVED_NAMESPACES, GitUrl, Size, SizeOrZero, Uid, Username,
 } from './values';
+import { HOST_FILE_WRITERS, KUBELOGIN_GRANT_TYPES } from './site-enums';
+
+export { HOST_FILE_WRITERS, KUBELOGIN_GRANT_TYPES, type HostFileWriter } from './site-enums';
 
 /** A Terraform duration such as 15s or 1m30s (Go's time.ParseDuration subset used here). */
 const Duration = z.string().regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, { error: 'must be a duration such as 15s, 90s or 1m30s' });
@@ -60,10 +63,6 @@ export const Migration = z
       .describe('adopt: the file (relative to the site file) recording the IDs of existing objects that a provider cannot look up by name.'),
   })
   .describe('The migration mode of each plane the workstations stack manages. Move a plane to adopt, then own, one at a time (README "Adopting an existing homelab").');
-
-/** Who writes a host-wide file on the devvm: the shipped hourly reconciler or this product (one writer at a time). */
-export const HOST_FILE_WRITERS = ['reconciler', 'workstations'] as const;
-export type HostFileWriter = (typeof HOST_FILE_WRITERS)[number];
 
 const Writer = (what: string) =>
   z
@@ -138,9 +137,6 @@ export const UidRange = z
   })
   .refine((r) => r.min <= r.max, { error: 'min must not exceed max' })
   .describe('Range every pinned uid of the roster must fall inside.');
-
-/** kubelogin --grant-type values a shared host can use (no password grant: it would put a password in a kubeconfig). */
-export const KUBELOGIN_GRANT_TYPES = ['authcode-keyboard', 'device-code', 'authcode'] as const;
 
 export const Oidc = z
   .strictObject({
