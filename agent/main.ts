@@ -36,17 +36,26 @@ import { AccountSpec, ClaudeLayerSpec, decodeSpec, HostSpec, PreflightSpec, Work
 import { withHostLock } from './lock';
 import { AGENT_DIR, AGENT_PATH, UPLOAD_DIR } from './paths';
 import { changed, Reporter } from './report';
-import { statusTable } from './status';
-import { tombstonesJson } from './tombstones';
-import { installClaudeLayer } from './steps/claude-layer';
 import { converge } from './steps/converge';
-import { cutover, rollback } from './steps/cutover';
 import { convergeHost, convergeHostMaps } from './steps/host';
-import { offboard } from './steps/offboard';
-import { onboard } from './steps/onboard';
-import { preflight } from './steps/preflight';
-import { purge } from './steps/purge';
 import { AGENT_COMMANDS, agentHelp, commandHelp } from './usage';
+
+/**
+ * The steps of the rarer commands, loaded only when their command runs: every apply calls
+ * `converge` once per changed person, and it should not build the managed Claude settings
+ * schema or compile offboarding's code to do nothing (the bundler evaluates a module it
+ * reaches through require() on the first call only).
+ */
+const lazy = {
+  claudeLayer: () => require('./steps/claude-layer') as typeof import('./steps/claude-layer'),
+  cutover: () => require('./steps/cutover') as typeof import('./steps/cutover'),
+  offboard: () => require('./steps/offboard') as typeof import('./steps/offboard'),
+  onboard: () => require('./steps/onboard') as typeof import('./steps/onboard'),
+  preflight: () => require('./steps/preflight') as typeof import('./steps/preflight'),
+  purge: () => require('./steps/purge') as typeof import('./steps/purge'),
+  status: () => require('./status') as typeof import('./status'),
+  tombstones: () => require('./tombstones') as typeof import('./tombstones'),
+};
 
 const USAGE = 'usage: agent.js host|claude-layer|preflight|onboard|converge|offboard <base64-json> | plan [<base64-json>] | status | tombstones | purge|rollback <os_user> | cutover <os_user> [--force] [--break-links]; see agent.js --help';
 
@@ -100,15 +109,15 @@ function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
     }
     case 'claude-layer': {
       const spec = decodeSpec(ClaudeLayerSpec, arg ?? '');
-      return { dryRun: false, run: (ctx, report) => installClaudeLayer(ctx, report, spec) };
+      return { dryRun: false, run: (ctx, report) => lazy.claudeLayer().installClaudeLayer(ctx, report, spec) };
     }
     case 'preflight': {
       const spec = decodeSpec(PreflightSpec, arg ?? '');
-      return { dryRun: false, run: (_ctx, report) => void report.step('(host)', 'preflight', () => preflight(spec)) };
+      return { dryRun: false, run: (_ctx, report) => void report.step('(host)', 'preflight', () => lazy.preflight().preflight(spec)) };
     }
     case 'onboard': {
       const spec = decodeSpec(AccountSpec, arg ?? '');
-      return { dryRun: false, run: (ctx, report) => void report.step(spec.osUser, 'account', () => onboard(ctx, spec)) };
+      return { dryRun: false, run: (ctx, report) => void report.step(spec.osUser, 'account', () => lazy.onboard().onboard(ctx, spec)) };
     }
     case 'converge': {
       const ws = decodeSpec(WorkstationState, arg ?? '');
@@ -121,24 +130,24 @@ function parseCommand(argv: string[]): { run: Run; dryRun: boolean } {
     }
     case 'offboard': {
       const spec = decodeSpec(AccountSpec, arg ?? '');
-      return { dryRun: false, run: (ctx, report) => { offboard(ctx, report, spec); convergeHostMaps(ctx, report); } };
+      return { dryRun: false, run: (ctx, report) => { lazy.offboard().offboard(ctx, report, spec); convergeHostMaps(ctx, report); } };
     }
     case 'purge': {
       const u = osUserArg(arg);
-      return { dryRun: false, run: (ctx, report) => void report.step(u, 'purge', () => purge(ctx, u)) };
+      return { dryRun: false, run: (ctx, report) => void report.step(u, 'purge', () => lazy.purge().purge(ctx, u)) };
     }
     case 'cutover': {
       const u = osUserArg(arg);
-      return { dryRun: false, run: (ctx, report) => cutover(ctx, report, desiredOf(u), { force: rest.includes('--force'), breakLinks: rest.includes('--break-links') }) };
+      return { dryRun: false, run: (ctx, report) => lazy.cutover().cutover(ctx, report, desiredOf(u), { force: rest.includes('--force'), breakLinks: rest.includes('--break-links') }) };
     }
     case 'rollback': {
       const u = osUserArg(arg);
-      return { dryRun: false, run: (ctx, report) => rollback(ctx, report, desiredOf(u)) };
+      return { dryRun: false, run: (ctx, report) => lazy.cutover().rollback(ctx, report, desiredOf(u)) };
     }
     case 'status':
-      return { dryRun: true, run: (ctx) => void process.stdout.write(`${statusTable(ctx)}\n`) };
+      return { dryRun: true, run: (ctx) => void process.stdout.write(`${lazy.status().statusTable(ctx)}\n`) };
     case 'tombstones':
-      return { dryRun: true, run: (ctx) => void process.stdout.write(`${tombstonesJson(ctx)}\n`) };
+      return { dryRun: true, run: (ctx) => void process.stdout.write(`${lazy.tombstones().tombstonesJson(ctx)}\n`) };
     default:
       throw new UsageError(USAGE);
   }
@@ -176,8 +185,10 @@ function installSelf() {
   for (const name of existsSync(UPLOAD_DIR) ? readdirSync(UPLOAD_DIR) : []) {
     if (name.startsWith('agent-') && `${UPLOAD_DIR}/${name}` !== self) rmSync(`${UPLOAD_DIR}/${name}`, { force: true });
   }
+  // ... and the code caches of the agent this one replaces (agent/loader.ts): named by
+  // their bundle's hash, they would never be read again.
   for (const name of readdirSync(AGENT_DIR)) {
-    if (name.startsWith('agent.js.tmp-')) rmSync(`${AGENT_DIR}/${name}`, { force: true });
+    if (name.startsWith('agent.js.tmp-') || /\.v8cache(\.tmp-\d+)?$/.test(name)) rmSync(`${AGENT_DIR}/${name}`, { force: true });
   }
   return changed(`installed ${AGENT_PATH}`);
 }

@@ -33,8 +33,9 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   report.step(u, 'private-dirs', () => convergePrivateDirs(ctx, ws, gid));
   report.step(u, 'claude-settings-mode', () => convergeClaudeSettingsMode(ctx, ws));
   // A demotion removes groups; a live process keeps the groups it started with until it ends.
-  const removing = ws.legacy ? [] : groupDiff(ws).remove;
-  const groups = report.step(u, 'groups', () => convergeGroups(ctx, ws));
+  const diff = groupDiff(ws);
+  const removing = ws.legacy ? [] : diff.remove;
+  const groups = report.step(u, 'groups', () => convergeGroups(ctx, ws, diff));
   if (removing.length > 0 && groups.kind === 'changed') report.step(u, 'sessions', () => endSessions(ctx, ws));
   report.step(u, 'kubeconfig', () => convergeKubeconfig(ctx, ws, gid));
   // A changed code_layout moves the existing tree first (as the person); the step appears

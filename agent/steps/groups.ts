@@ -17,8 +17,9 @@ export function groupDiff(ws: WorkstationState): { add: string[]; remove: string
   };
 }
 
-export function convergeGroups(ctx: Context, ws: WorkstationState): Outcome {
-  const { add, remove } = groupDiff(ws);
+/** `diff`: the caller's groupDiff(ws), when it has one (each costs an `id` child process). */
+export function convergeGroups(ctx: Context, ws: WorkstationState, diff = groupDiff(ws)): Outcome {
+  const { add, remove } = diff;
   const removing = ws.legacy ? [] : remove;
   if (add.length === 0 && removing.length === 0) {
     return remove.length > 0 ? skipped(`pending cutover: remove from ${remove.join(', ')}`) : ok();

@@ -42,8 +42,9 @@ export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
   const recordFile = join(outDir, 'agent-bundle.json');
   const reused = unchanged(recordFile);
   if (reused) return (cached = reused);
-  const result = buildSync({
-    entryPoints: [join(ROOT, 'agent', 'main.ts')],
+  // Both builds: same options. Smaller output parses faster on every provisioner call;
+  // names stay for stack traces.
+  const common = {
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
@@ -52,12 +53,26 @@ export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
     write: false,
     metafile: true,
     legalComments: 'none',
-    // Smaller bundle parses faster on every provisioner call; names stay for stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
     charset: 'utf8',
-    banner: { js: '#!/usr/bin/env node\n// devvm-workstations host agent (generated bundle; source: agent/ in the repository)' },
     logLevel: 'silent',
+  } as const;
+  // 1. The agent: agent/main.ts and what it imports, with zod's classic API without its
+  //    locales and JSON Schema tools (agent/zod.ts says why).
+  const agent = buildSync({ ...common, entryPoints: [join(ROOT, 'agent', 'main.ts')], alias: { zod: './agent/zod.ts' } });
+  const agentJs = agent.outputFiles[0].text;
+  // 2. The file installed as agent.js: the loader, which runs the agent (a string in it)
+  //    with a V8 code cache (agent/loader.ts says why and where the cache lives).
+  const result = buildSync({
+    ...common,
+    stdin: {
+      contents: `import { runWithCodeCache } from './agent/loader';\nrunWithCodeCache(${JSON.stringify(sha(agentJs))}, ${JSON.stringify(agentJs)}, __filename);\n`,
+      resolveDir: ROOT,
+      sourcefile: 'agent/loader-entry.ts',
+      loader: 'ts',
+    },
+    banner: { js: '#!/usr/bin/env node\n// devvm-workstations host agent (generated bundle; source: agent/ in the repository)' },
   });
   const content = result.outputFiles[0].contents;
   const sha256 = sha(content);
@@ -66,7 +81,9 @@ export function buildAgentBundle(outDir = join(ROOT, 'dist')): AgentBundle {
   writeAtomically(file, content);
   cached = { file, sha256, bytes: content.length };
   const inputs: Record<string, string> = { [relative(ROOT, __filename)]: sha(readFileSync(__filename)) };
-  for (const input of Object.keys(result.metafile!.inputs)) inputs[input] = sha(readFileSync(join(ROOT, input)));
+  for (const build of [agent, result]) {
+    for (const input of Object.keys(build.metafile!.inputs)) if (input !== 'agent/loader-entry.ts') inputs[input] = sha(readFileSync(join(ROOT, input)));
+  }
   writeAtomically(recordFile, `${JSON.stringify({ ...cached, esbuild: esbuildVersion, inputs }, null, 2)}\n`);
   return cached;
 }

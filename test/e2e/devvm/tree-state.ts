@@ -10,6 +10,9 @@ export const GUARDED = ['/etc', '/root', '/usr/local/lib', '/var/lib/workstation
 /** Paths that legitimately change on every agent run (the lock comes and goes; mirror stamps). */
 const VOLATILE = [/^\/var\/lib\/workstations\/agent\.lock/, /^\/var\/lib\/workstations\/mirrors\/[^/]+\/(FETCH_STAMP|FETCH_HEAD)$/];
 
+/** `<sha16>.<command>.v8cache` in the agent's directory (agent/loader.ts cacheFileName). */
+const AGENT_CACHE = /^\/usr\/local\/lib\/workstations\/[0-9a-f]{16}\.[a-z][a-z-]*\.v8cache$/;
+
 const SCRIPT = [
   'set -e',
   // -xdev: /proc and the like are other filesystems; the overlay root is one.
@@ -37,6 +40,9 @@ export async function treeState(h: TestHost, roots: string[]): Promise<TreeState
     }
   }
   for (const p of [...state.keys()]) if (VOLATILE.some((re) => re.test(p))) state.delete(p);
+  // The agent's code cache (agent/loader.ts) appears when a command first runs. It is left out
+  // only as what the loader writes: a regular file, 0600, root's; anything else is a change.
+  for (const [p, v] of [...state]) if (AGENT_CACHE.test(p) && v.startsWith('f 600 0:0 ')) state.delete(p);
   return state;
 }
 
