@@ -9,7 +9,8 @@
 // these instances in place or replaces only the bindings. Earlier versions wrote one block
 // per person (`kubernetes_cluster_role_binding_v1.emo`); the `moved` blocks below carry
 // such a state over to the keyed addresses without a destroy or a create.
-import { TerraformIterator, TerraformLocal } from 'cdktf';
+import { TerraformIterator } from 'cdktf';
+import { LiteralLocal } from './literal-local';
 import { Construct } from 'constructs';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
@@ -88,9 +89,9 @@ export class WorkstationProfiles extends Construct {
         ]),
       ),
     );
-    const peopleLocal = new TerraformLocal(this, N.peopleLocal, peopleMap);
+    const peopleLocal = new LiteralLocal(this, N.peopleLocal, peopleMap);
     peopleLocal.overrideLogicalId(N.peopleLocal);
-    const nsLocal = new TerraformLocal(this, N.namespaceAdminsLocal, namespaceAdmins);
+    const nsLocal = new LiteralLocal(this, N.namespaceAdminsLocal, namespaceAdmins);
     nsLocal.overrideLogicalId(N.namespaceAdminsLocal);
 
     const person = TerraformIterator.fromMap(peopleLocal.asAnyMap);

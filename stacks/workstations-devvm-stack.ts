@@ -4,6 +4,7 @@
 // terraform_data, so `cdktf diff` needs no provider download and no SSH.
 import { DataResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { fillLiterals, LiteralBlock } from '../constructs/literal-local';
 import { DevvmHost } from '../constructs/devvm/devvm-host';
 import { ManagedClaudeLayer } from '../constructs/devvm/managed-claude-layer';
 import { WorkstationAccounts } from '../constructs/devvm/workstation-accounts';
@@ -32,6 +33,11 @@ export interface WorkstationsDevvmStackProps {
 }
 
 export class WorkstationsDevvmStack extends TerraformStack {
+  /** The resolved JSON with the literal locals and blocks in place (constructs/literal-local.ts). */
+  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
+    return fillLiterals(this, super.toTerraform());
+  }
+
   readonly host: DevvmHost;
   readonly accounts: WorkstationAccounts;
   readonly profiles: WorkstationProfiles;
@@ -84,6 +90,6 @@ export class WorkstationsDevvmStack extends TerraformStack {
     // A state from before the shards (2026-12-01) moves to them, person by person, with no
     // destroy and no create. A `moved` whose `from` is not in the state does nothing.
     const moved = workstations.flatMap((_, i) => [this.accounts.moved[i], this.profiles.moved[i]]);
-    if (moved.length) this.addOverride('moved', moved);
+    if (moved.length) new LiteralBlock(this, 'moved', moved);
   }
 }

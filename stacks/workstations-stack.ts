@@ -2,6 +2,7 @@
 // identity, Authentik groups). Applied from the homelab's CI like any Tier-1 Stack.
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { fillLiterals, LiteralBlock } from '../constructs/literal-local';
 // Deep imports: the providers' root index loads every resource class (BRIEF section 7).
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
@@ -34,6 +35,11 @@ export interface WorkstationsStackProps {
 }
 
 export class WorkstationsStack extends TerraformStack {
+  /** The resolved JSON with the literal locals and blocks in place (constructs/literal-local.ts). */
+  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
+    return fillLiterals(this, super.toTerraform());
+  }
+
   /** Cluster-side profiles of every person (for_each blocks keyed by os_user). */
   readonly profiles: WorkstationProfiles;
   /** Vault identities of every person, in the site's Vault migration mode. */
@@ -86,7 +92,7 @@ export class WorkstationsStack extends TerraformStack {
     });
     imports.push(...this.vault.importBlocks);
     const moved = byPerson(desired.people.map((p) => p.osUser), [...this.profiles.moved, ...this.vault.moved]);
-    if (moved.length) this.addOverride('moved', moved);
+    if (moved.length) new LiteralBlock(this, 'moved', moved);
 
     if (mode.kubernetes !== 'own') new ObservedRbac(this, 'observed-rbac');
     if (mode.kubernetes === 'adopt') imports.push(...rbacImports(desired.tiers));

@@ -5,7 +5,8 @@
 // written, an empty one too.
 // Replace triggers are ONLY the immutable identity (os_user, uid, host): a replacement
 // offboards the person, so no other roster change may ever cause one.
-import { DataResource, Fn, propertyAccess, TerraformIterator, TerraformLocal, TerraformSelf } from 'cdktf';
+import { DataResource, Fn, propertyAccess, TerraformIterator, TerraformSelf } from 'cdktf';
+import { LiteralLocal } from '../literal-local';
 import { Construct } from 'constructs';
 import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { AccountSpec, PreflightSpec } from '../../src/desired/host-specs';
@@ -46,7 +47,7 @@ export class WorkstationAccounts extends Construct {
     // plan time grows with the square of the roster. Each entry is one JSON text
     // (terraformJsonText: a map of strings plans several times faster), decoded once into
     // `input.account`.
-    const local = new TerraformLocal(this, `${name}-map`, Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText(a)])));
+    const local = new LiteralLocal(this, `${name}-map`, Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText(a)])));
     local.overrideLogicalId(name.replace('account', 'accounts'));
     const each = TerraformIterator.fromMap(local.asAnyMap);
     const account = Fn.jsondecode(each.value);

@@ -3,7 +3,8 @@
 // person's account: src/desired/devvm-addresses.ts). Replaced when the person's desired
 // state or the agent changes; its create-time provisioner converges the person. No
 // destroy-time action: replacing a profile never offboards anyone.
-import { DataResource, Fn, TerraformIterator, TerraformLocal } from 'cdktf';
+import { DataResource, Fn, TerraformIterator } from 'cdktf';
+import { LiteralLocal } from '../literal-local';
 import { Construct } from 'constructs';
 import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { WorkstationState } from '../../src/desired/types';
@@ -42,7 +43,7 @@ export class WorkstationProfiles extends Construct {
     // (terraformJsonText: a map of strings plans several times faster than a map of
     // objects), decoded in the resource: `triggers_replace.desired` holds the structured
     // value, so the plan stays readable.
-    const local = new TerraformLocal(this, `${name}-map`, Object.fromEntries(workstations.map((ws) => [ws.osUser, terraformJsonText(ws)])));
+    const local = new LiteralLocal(this, `${name}-map`, Object.fromEntries(workstations.map((ws) => [ws.osUser, terraformJsonText(ws)])));
     local.overrideLogicalId(name.replace('profile', 'profiles'));
     const each = TerraformIterator.fromMap(local.asAnyMap);
     const resource = new DataResource(this, name, {

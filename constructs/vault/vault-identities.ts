@@ -30,6 +30,7 @@
 //   adoption file records are IMPORTED (for_each `import` blocks, Terraform >= 1.7; both
 //   IDs needed), never created: from then on this stack owns their entity and alias.
 import { TerraformIterator, TerraformLocal, TerraformStack } from 'cdktf';
+import { LiteralLocal } from '../literal-local';
 import { Construct } from 'constructs';
 import type { ImportBlock } from '../migration/blocks';
 import { DataVaultIdentityEntity } from '@cdktf/provider-vault/lib/data-vault-identity-entity';
@@ -135,7 +136,7 @@ export class VaultIdentities extends Construct {
         },
       ]),
     );
-    const peopleLocal = new TerraformLocal(this, N.peopleLocal, peopleMap);
+    const peopleLocal = new LiteralLocal(this, N.peopleLocal, peopleMap);
     peopleLocal.overrideLogicalId(N.peopleLocal);
     const person = TerraformIterator.fromMap(peopleLocal.asAnyMap);
 
@@ -154,11 +155,11 @@ export class VaultIdentities extends Construct {
     let createdIterator = person;
     let entityIdOfEachKey = `\${vault_identity_entity.${N.entity}[each.key].id}`;
     if (mode === 'adopt') {
-      const createdLocal = new TerraformLocal(this, N.createdLocal, Object.fromEntries(created.map((p) => [p.osUser, peopleMap[p.osUser]])));
+      const createdLocal = new LiteralLocal(this, N.createdLocal, Object.fromEntries(created.map((p) => [p.osUser, peopleMap[p.osUser]])));
       createdLocal.overrideLogicalId(N.createdLocal);
       createdIterator = TerraformIterator.fromMap(createdLocal.asAnyMap);
 
-      const adoptedLocal = new TerraformLocal(
+      const adoptedLocal = new LiteralLocal(
         this,
         N.adoptedLocal,
         Object.fromEntries(adopted.map((p) => [p.osUser, { entity_id: null, alias_id: null, ...lookupOf(p) }])),
@@ -239,7 +240,7 @@ export class VaultIdentities extends Construct {
       if (missing.length) {
         throw new Error(`migration.vault own imports recorded identities and needs both entity_id and alias_id in the adoption file's vault: section; missing for ${missing.join(', ')}`);
       }
-      const importsLocal = new TerraformLocal(
+      const importsLocal = new LiteralLocal(
         this,
         N.importsLocal,
         Object.fromEntries(imported.map((p) => [p.osUser, { entity_id: adoption[p.osUser].entity_id, alias_id: adoption[p.osUser].alias_id }])),

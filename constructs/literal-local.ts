@@ -1,0 +1,91 @@
+// A `locals` entry (LiteralLocal) or a top-level block list such as `moved` (LiteralBlock)
+// whose value is a literal: plain data the roster derived, with no token in it (the
+// per-person maps each for_each block iterates, the moved list). cdktf resolves every value of a
+// stack twice at synth (each element's fragment, then the whole document) and once more
+// to find cross-stack references, walking every string, number and key of it; for these
+// maps (most of a stack's JSON) that was most of synth's time at 3000 people (docs/bench.md).
+// A literal needs none of it: resolving plain data returns it unchanged. So the element (or
+// the stack override) carries a placeholder through cdktf, and the stack puts the literal
+// in its place in the resolved document (fillLiterals, from the stack's toTerraform). Same JSON, byte for
+// byte; references (`local.<name>`, iterators) work as for any TerraformLocal.
+//
+// "No token in it" is checked once, when the local is made: a token (a reference to a
+// resource, say) inside would otherwise reach the JSON unresolved. A literal that holds one
+// is a programming error, thrown with the path of the value.
+import { TerraformLocal, TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
+
+/** What cdktf sees as the local's value. */
+const PLACEHOLDER = 'literal-local: replaced after resolution';
+
+/** Where `value` is not plain JSON data without tokens (undefined: it is). */
+export function literalProblem(value: unknown, at = '(value)'): string | undefined {
+  if (value === null || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') return Token.isUnresolved(value) ? `${at}: a token` : undefined;
+  if (typeof value === 'number') return Token.isUnresolved(value) ? `${at}: a token` : Number.isFinite(value) ? undefined : `${at}: ${value} is not a JSON number`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = value[i] === undefined ? `${at}.${i}: undefined in a list` : literalProblem(value[i], `${at}.${i}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if ((proto !== Object.prototype && proto !== null) || Token.isUnresolved(value)) return `${at}: not a plain object`;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue; // left out, as cdktf leaves it out
+      const problem = Token.isUnresolved(k) ? `${at}: a token as a key` : literalProblem(v, `${at}.${k}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  return `${at}: a ${typeof value}`;
+}
+
+export class LiteralLocal extends TerraformLocal {
+  /** The value written to `locals` (never resolved: plain data, checked). */
+  readonly literal: unknown;
+
+  constructor(scope: Construct, id: string, literal: unknown) {
+    super(scope, id, PLACEHOLDER);
+    const problem = literalProblem(literal);
+    if (problem) throw new Error(`${this.node.path}: a LiteralLocal holds only plain data: ${problem}`);
+    this.literal = literal;
+  }
+
+}
+
+/** A top-level block list of the stack (`moved`, `import`, `removed`) that is plain data. */
+export class LiteralBlock extends Construct {
+  /** The top-level key of the stack's JSON. */
+  readonly key: string;
+  /** The blocks written there (never resolved: plain data, checked). */
+  readonly literal: readonly unknown[];
+
+  constructor(stack: TerraformStack, key: string, literal: readonly unknown[]) {
+    super(stack, `literal-block-${key}`);
+    const problem = literalProblem(literal, key);
+    if (problem) throw new Error(`${this.node.path}: a LiteralBlock holds only plain data: ${problem}`);
+    this.key = key;
+    this.literal = literal;
+    // Where the blocks go in the document: a stack override, as cdktf writes `moved` & co.
+    stack.addOverride(key, PLACEHOLDER);
+  }
+}
+
+/** Puts each LiteralLocal and LiteralBlock of `stack` in place of its placeholder in the stack's resolved JSON. */
+export function fillLiterals<T extends Record<string, unknown>>(stack: TerraformStack, tf: T): T {
+  const doc = tf as Record<string, unknown> & { locals?: Record<string, unknown> };
+  for (const c of stack.node.findAll()) {
+    if (c instanceof LiteralLocal) {
+      const name = c.friendlyUniqueId;
+      if (doc.locals?.[name] !== PLACEHOLDER) throw new Error(`${c.node.path}: local.${name} is not in the stack's JSON as written (overridden?)`);
+      doc.locals[name] = c.literal;
+    } else if (c instanceof LiteralBlock) {
+      if (doc[c.key] !== PLACEHOLDER) throw new Error(`${c.node.path}: ${c.key} is not in the stack's JSON as written (overridden?)`);
+      doc[c.key] = c.literal;
+    }
+  }
+  return tf;
+}
