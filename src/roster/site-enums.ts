@@ -1,6 +1,6 @@
-// Value lists of site.yaml that the devvm agent needs too. Apart from site-schema.ts so
-// the agent bundle does not carry (and build, on every provisioner call) the whole site
-// schema for two constants; site-schema.ts re-exports them.
+// Value lists of site.yaml that the devvm agent needs too. Apart from site-schema.ts (which
+// builds its enums from them) so the agent bundle does not carry, and build on every
+// provisioner call, the whole site schema for two constants.
 
 /** Who writes a host-wide file on the devvm: the shipped hourly reconciler or this product (one writer at a time). */
 export const HOST_FILE_WRITERS = ['reconciler', 'workstations'] as const;

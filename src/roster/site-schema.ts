@@ -9,8 +9,6 @@ import {
 } from './values';
 import { HOST_FILE_WRITERS, KUBELOGIN_GRANT_TYPES } from './site-enums';
 
-export { HOST_FILE_WRITERS, KUBELOGIN_GRANT_TYPES, type HostFileWriter } from './site-enums';
-
 /** A Terraform duration such as 15s or 1m30s (Go's time.ParseDuration subset used here). */
 const Duration = z.string().regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, { error: 'must be a duration such as 15s, 90s or 1m30s' });
 

@@ -2,6 +2,7 @@
 // inside the test host (type, mode, owner, link target, sha256 of every regular file), taken
 // before and after a hostile person's attack, then compared path by path. Mtimes are left
 // out on purpose: the agent rewrites its state file with the same content on every run.
+import { AGENT_DIR } from '../../../agent/paths';
 import type { TestHost } from '../../harness/host';
 
 /** Trees an attack must never change (plus the other people's homes, added per test). */
@@ -10,8 +11,8 @@ export const GUARDED = ['/etc', '/root', '/usr/local/lib', '/var/lib/workstation
 /** Paths that legitimately change on every agent run (the lock comes and goes; mirror stamps). */
 const VOLATILE = [/^\/var\/lib\/workstations\/agent\.lock/, /^\/var\/lib\/workstations\/mirrors\/[^/]+\/(FETCH_STAMP|FETCH_HEAD)$/];
 
-/** `<sha16>.<command>.v8cache` in the agent's directory (agent/loader.ts cacheFileName). */
-const AGENT_CACHE = /^\/usr\/local\/lib\/workstations\/[0-9a-f]{16}\.[a-z][a-z-]*\.v8cache$/;
+/** `<sha16>.<command>.v8cache` directly in the agent's directory (agent/loader.ts cacheFileName). */
+const isAgentCache = (p: string) => p.startsWith(`${AGENT_DIR}/`) && /^[0-9a-f]{16}\.[a-z][a-z-]*\.v8cache$/.test(p.slice(AGENT_DIR.length + 1));
 
 const SCRIPT = [
   'set -e',
@@ -42,7 +43,7 @@ export async function treeState(h: TestHost, roots: string[]): Promise<TreeState
   for (const p of [...state.keys()]) if (VOLATILE.some((re) => re.test(p))) state.delete(p);
   // The agent's code cache (agent/loader.ts) appears when a command first runs. It is left out
   // only as what the loader writes: a regular file, 0600, root's; anything else is a change.
-  for (const [p, v] of [...state]) if (AGENT_CACHE.test(p) && v.startsWith('f 600 0:0 ')) state.delete(p);
+  for (const [p, v] of [...state]) if (isAgentCache(p) && v.startsWith('f 600 0:0 ')) state.delete(p);
   return state;
 }
 
