@@ -12,11 +12,12 @@
 // no-prov (no provisioner/connection blocks) | no-self (provisioners whose commands do not
 // reference self) | const-conn (connection from constants, not self.input) | no-depends (no
 // depends_on) | objects (the locals as nested objects, the design before the JSON texts) |
-// string-desired (profile's desired left a JSON string) | slim-desired (the profile's desired
+// decoded (the texts decoded into objects in the resource, the design before 2026-12-01's
+// second change) | slim-desired (the profile's desired
 // state without its site-wide and derivable fields: what a smaller value would save);
 // `a+b` applies both. --plan-args: extra arguments of every timed plan (npm run plan plans
-// this stack with -refresh=false). --floor: instead, a bare stand-in (one terraform_data
-// for_each block over a locals map of tiny strings) with as many instances as the stack
+// this stack with -refresh=false). --floor: instead, a bare stand-in (32 terraform_data
+// for_each blocks over locals maps of tiny strings) with as many instances as the stack
 // has: Terraform's own cost.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,10 +111,13 @@ export const VARIANTS: Record<string, (tf: Json) => void> = {
       } else block.triggers_replace.desired = '${each.value}';
     }
   },
-  // The profile's desired state left a string in the resource (faster still, but the plan
-  // would show one changed JSON line instead of the attribute that changed).
-  'string-desired': (tf) => {
-    for (const { kind, block } of shardBlocks(tf)) if (kind === 'profile') block.triggers_replace.desired = '${each.value}';
+  // The design before the specs stayed JSON text in the resource (until 2026-12-01): each
+  // decoded into an object (`jsondecode(each.value)`), so the state held nested objects.
+  decoded: (tf) => {
+    for (const { kind, block } of shardBlocks(tf)) {
+      if (kind === 'account') block.input.account = '${jsondecode(each.value)}';
+      else block.triggers_replace.desired = '${jsondecode(each.value)}';
+    }
   },
   'slim-desired': (tf) => {
     for (const { kind, local } of shardBlocks(tf)) {
@@ -182,10 +186,20 @@ export function noopPlan(tf: Json, reps = 1): { seconds: number[]; cpu: number[]
   }
 }
 
-/** A bare for_each block over a locals map of `n` tiny strings. */
+/**
+ * Bare for_each blocks over locals maps of `n` tiny strings in all, 32 of them as the
+ * stack has (16 shards per kind): Terraform's own cost per instance. (In ONE block the
+ * same instances plan about 3.5x slower: Terraform's cost grows with each block's size.)
+ */
 function floorConfig(n: number): Json {
-  const m = Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, `v${i}`]));
-  return { locals: { m }, resource: { terraform_data: { r: { for_each: '${local.m}', triggers_replace: { desired: '${each.value}' } } } } };
+  const blocks = 32;
+  const locals: Json = {};
+  const data: Json = {};
+  for (let b = 0; b < blocks; b++) {
+    locals[`m${b}`] = Object.fromEntries(Array.from({ length: Math.ceil((n - b) / blocks) }, (_, i) => [`k${b + i * blocks}`, `v${b + i * blocks}`]));
+    data[`r${b}`] = { for_each: `\${local.m${b}}`, triggers_replace: { desired: '${each.value}' } };
+  }
+  return { locals, resource: { terraform_data: data } };
 }
 
 if (require.main === module) {
@@ -196,7 +210,7 @@ if (require.main === module) {
   for (const size of sizes) {
     const base = synthDevvm(size);
     if (process.argv.includes('--floor')) {
-      const n = Object.keys(base.locals.accounts).length + Object.keys(base.locals.profiles).length + 3;
+      const n = Object.values(base.locals as Record<string, Json>).reduce((sum, m) => sum + Object.keys(m).length, 0) + 3;
       const r = noopPlan(floorConfig(n), reps);
       console.log(`${size} people  floor: ${n} bare instances, no-op plan ${r.seconds.map((x) => x.toFixed(2)).join('/')} s  cpu ${r.cpu.map((x) => x.toFixed(2)).join('/')} s`);
       continue;

@@ -53,9 +53,19 @@ export function literalConnection(site: Pick<Site, 'devvm'>): SSHProvisionerConn
  * The agent's command-line argument for a structured value of this resource (`self.<path>`):
  * Terraform encodes it at apply time (JSON, then base64: no shell metacharacter can reach
  * the command line), and the agent decodes it and re-validates it with its zod schema.
+ * Only a state written before the specs were JSON texts holds such a value (an offboard's
+ * fallback in WorkstationAccounts).
  */
 export function agentArgFromSelf(path: string): string {
   return Fn.base64encode(Fn.jsonencode(TerraformSelf.getAny(path)));
+}
+
+/**
+ * The same for a value this resource holds as JSON text (`self.<path>`, a string): base64
+ * of the text itself, which the agent decodes and validates as it does any argument.
+ */
+export function agentArgFromSelfText(path: string): string {
+  return Fn.base64encode(TerraformSelf.getString(path));
 }
 
 /** The agent's installed path on the devvm (one definition, shared with the agent). */

@@ -21,13 +21,13 @@ export function terraformLiteral(value: unknown): Literal {
 }
 
 /**
- * Plain data as ONE JSON text for a `locals` map entry, decoded where a resource uses it
- * (`jsondecode(each.value)`). Terraform plans a for_each over a map of strings much
- * faster than over a map of nested objects (measured with bench/devvm-plan-variants.ts:
- * the devvm stack's no-op plan at 1000 people took about a third of the CPU time); the
- * resource's own attributes still hold the decoded object, so plans and state show
- * structured values.
- * The text is escaped as any literal string is (`${` -> `$${`).
+ * Plain data as ONE JSON text for a `locals` map entry. Terraform plans a for_each over a
+ * map of strings much faster than over a map of nested objects, and a resource attribute
+ * holding the text much faster than one holding the decoded object (measured with
+ * bench/devvm-plan-variants.ts; docs/bench.md). Its plan still shows a changed text
+ * attribute by attribute (`jsonencode({ ~ key = old -> new })`).
+ * The text is escaped as any literal string is (`${` -> `$${`); Terraform's evaluation of
+ * the local gives back the original text.
  */
 export function terraformJsonText(value: unknown): string {
   return terraformLiteral(JSON.stringify(value)) as string;

@@ -3,13 +3,13 @@
 // person's account: src/desired/devvm-addresses.ts). Replaced when the person's desired
 // state or the agent changes; its create-time provisioner converges the person. No
 // destroy-time action: replacing a profile never offboards anyone.
-import { DataResource, Fn, TerraformIterator } from 'cdktf';
+import { DataResource, TerraformIterator } from 'cdktf';
 import { LiteralLocal } from '../literal-local';
 import { Construct } from 'constructs';
 import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { WorkstationState } from '../../src/desired/types';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, agentArgFromSelf, literalConnection } from './connection';
+import { AGENT_ON_HOST, agentArgFromSelfText, literalConnection } from './connection';
 import { terraformJsonText } from './terraform-literal';
 import type { MovedAddress } from '../workstation-profile';
 
@@ -40,24 +40,24 @@ export class WorkstationProfiles extends Construct {
   private shardBlock(name: string, workstations: readonly WorkstationState[], props: WorkstationProfilesProps): DataResource {
     // In `locals` (`local.profiles_<h>`), evaluated once per plan (inline in for_each it
     // would be evaluated per instance: quadratic plan time). One JSON text per person
-    // (terraformJsonText: a map of strings plans several times faster than a map of
-    // objects), decoded in the resource: `triggers_replace.desired` holds the structured
-    // value, so the plan stays readable.
+    // (terraformJsonText), kept as text in `triggers_replace.desired`: Terraform plans a
+    // string about twice as fast as the object it decodes to (docs/bench.md), and renders
+    // a changed JSON text attribute by attribute, so the plan stays readable.
     const local = new LiteralLocal(this, `${name}-map`, Object.fromEntries(workstations.map((ws) => [ws.osUser, terraformJsonText(ws)])));
     local.overrideLogicalId(name.replace('profile', 'profiles'));
     const each = TerraformIterator.fromMap(local.asAnyMap);
     const resource = new DataResource(this, name, {
       forEach: each,
-      // The structured desired state IS the replace trigger: the plan shows the attribute
-      // that changed (`~ state = "active" -> "parked"`) under `triggers_replace`, marked
-      // `# forces replacement`, and the plan JSON carries it for the summary and guards.
-      triggersReplace: { desired: Fn.jsondecode(each.value), agent_sha256: props.agentSha256 },
+      // The desired state IS the replace trigger: the plan shows the attribute that changed
+      // (`~ desired = jsonencode({ ~ state = "active" -> "parked" })`) under
+      // `triggers_replace`, and the plan JSON carries it for the summary and guards.
+      triggersReplace: { desired: each.value, agent_sha256: props.agentSha256 },
       // No `input`: a profile has no destroy-time provisioner, so its connection may come
       // from the site's literals instead of `self.input` (one object less per instance to
       // plan, and a host key rotation changes no profile).
       connection: literalConnection(props.site),
       dependsOn: [...props.dependsOn],
-      provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${agentArgFromSelf('triggers_replace.desired')}`] }],
+      provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${agentArgFromSelfText('triggers_replace.desired')}`] }],
     });
     resource.overrideLogicalId(name);
     return resource;

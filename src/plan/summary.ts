@@ -78,14 +78,16 @@ export function isPersonalResource(rc: ResourceChange): boolean {
 }
 
 /**
- * The desired state a `profile` carries in plan JSON: structured, under
- * `triggers_replace.desired`. State written before inputs were structured (one upgrade)
- * holds base64 JSON under `input.desired`. Both are validated with the agent's schema.
+ * The desired state a `profile` carries in plan JSON, under `triggers_replace.desired`: a
+ * JSON text (what the stack writes), or the object it decodes to (a state from before the
+ * texts, seen on the `before` side once). Older still, state written before inputs were
+ * structured holds base64 JSON under `input.desired`. All are validated with the agent's
+ * schema.
  */
 function desiredOf(values: Record<string, unknown> | null): WorkstationState | undefined {
-  const structured = (values?.triggers_replace as { desired?: unknown } | undefined)?.desired;
-  if (structured !== undefined) {
-    const r = WorkstationState.safeParse(structured);
+  const carried = (values?.triggers_replace as { desired?: unknown } | undefined)?.desired;
+  if (carried !== undefined) {
+    const r = WorkstationState.safeParse(typeof carried === 'string' ? parseJson(carried) : carried);
     return r.success ? r.data : undefined;
   }
   const b64 = (values?.input as { desired?: unknown } | undefined)?.desired;
@@ -95,6 +97,41 @@ function desiredOf(values: Record<string, unknown> | null): WorkstationState | u
   } catch {
     return undefined;
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A profile whose desired state changed form only: the object a state from before the
+ * JSON texts holds, and today's text of the same content. Replacing it re-converges the
+ * person once, and nothing on the devvm changes.
+ */
+function desiredFormOnly(profile: ResourceChange): boolean {
+  const carried = (v: Record<string, unknown> | null) => (v?.triggers_replace as { desired?: unknown } | undefined)?.desired;
+  const before = carried(profile.change.before);
+  const after = carried(profile.change.after);
+  return typeof before === 'object' && before !== null && typeof after === 'string' && canonical(before) === canonical(parseJson(after));
+}
+
+/** An account whose spec (`input.account`) changed form only: object before, the same content as JSON text after. */
+function accountFormOnly(account: ResourceChange): boolean {
+  const spec = (v: Record<string, unknown> | null) => (v?.input as { account?: unknown } | undefined)?.account;
+  const before = spec(account.change.before);
+  const after = spec(account.change.after);
+  return typeof before === 'object' && before !== null && typeof after === 'string' && canonical(before) === canonical(parseJson(after));
+}
+
+/** JSON with sorted keys: Terraform's state orders object keys, the stack's text does not. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /** Names of the `triggers_replace` entries that differ between before and after (added and removed ones too). */
@@ -259,6 +296,7 @@ function personChange(osUser: string, changes: ResourceChange[], tainted: Readon
     }
     if (profile && destroysTainted(profile, tainted)) details.push('converge retried (a failed apply left the profile tainted)');
     if (profile && details.length === 0) details.push(profileReason(profile, before, after));
+    if (account && accountKind === 'update' && accountFormOnly(account)) details.push('account spec now stored as JSON text (state only: nothing runs on the devvm)');
     if (details.length === 0) details.push(changes.map((c) => `${kindOf(c)} ${c.address}`).join(', '));
   }
   return { osUser, kind, details, tierBefore, tierAfter, ...(retiredUid !== undefined ? { retiredUid } : {}) };
@@ -271,6 +309,9 @@ function profileReason(profile: ResourceChange, before?: WorkstationState, after
   if (!before || !after || kindOf(profile) !== 'replace') return 'profile updated';
   const triggers = changedTriggers(profile);
   if (triggers.length === 1 && triggers[0] === 'agent_sha256') return 're-converge (agent changed)';
+  if (triggers.length === 1 && triggers[0] === 'desired' && desiredFormOnly(profile)) {
+    return 're-converge once (the desired state is now carried as JSON text; same content, nothing changes on the devvm)';
+  }
   return `re-converge (changed: ${triggers.join(', ')})`;
 }
 

@@ -42,9 +42,11 @@ function oldLayout(current: TfJson): TfJson {
 
 /**
  * The config with every provisioner replaced by a local-exec appending
- * `<block>[<key>] <ordinal>[ destroy]` to `log`, and no connection (see the header).
+ * `<block>[<key>] <ordinal>[ destroy]` to `log`, and no connection (see the header). With
+ * `args`, each line ends with the agent's argument as Terraform evaluates it for that
+ * instance (the `${...}` of the remote-exec's command, `-` for the host's file upload).
  */
-function logging(tf: TfJson, log: string): TfJson {
+function logging(tf: TfJson, log: string, opts: { args?: boolean } = {}): TfJson {
   const copy = JSON.parse(JSON.stringify(tf)) as TfJson;
   for (const [name, body] of Object.entries(copy.resource.terraform_data)) {
     delete body.connection;
@@ -52,7 +54,9 @@ function logging(tf: TfJson, log: string): TfJson {
     const provisioners = body.provisioner as Record<string, Body>[];
     body.provisioner = provisioners.map((p, i) => {
       const when = Object.values(p)[0].when as string | undefined;
-      const line = `${name}${body.for_each ? '[${each.key}]' : ''} ${i}${when ? ` ${when}` : ''}`;
+      const inline = (Object.values(p)[0].inline as string[] | undefined)?.[0] ?? '';
+      const arg = opts.args ? ` ${inline.includes('${') ? inline.slice(inline.indexOf('${')) : '-'}` : '';
+      const line = `${name}${body.for_each ? '[${each.key}]' : ''} ${i}${when ? ` ${when}` : ''}${arg}`;
       return { 'local-exec': { command: `printf '%s\\n' '${line}' >> '${log}'`, ...(when ? { when } : {}) } };
     });
   }
@@ -94,8 +98,10 @@ class Stack {
   taint(address: string) {
     execFileSync('terraform', ['taint', address], { cwd: this.dir, env: this.env, stdio: 'pipe' });
   }
+  /** With `args`, the log lines end with the agent's arguments (logging()). */
+  args = false;
   write(config: TfJson) {
-    writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(logging(config, this.log), null, 2));
+    writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(logging(config, this.log, { args: this.args }), null, 2));
   }
   /** `terraform plan -out` (the text Terraform prints) and its `show -json`. */
   plan(config: TfJson): { text: string; json: PlanJson; changes: Change[] } {
@@ -171,44 +177,52 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
     expect(onboarding.filter((l) => l.endsWith('destroy'))).toEqual([]);
   });
 
-  it('moves to the shard blocks with no create and no destroy; a profile only loses its input (in place); a second plan is empty', () => {
+  it('moves to the shard blocks: accounts rewritten in place, profiles re-converged once; no account created or destroyed; a second plan is empty', () => {
     const s = fromOldState();
     try {
       const { text, changes, json } = s.plan(current);
-      // The summary says it is a move, person by person, and that nothing runs.
+      // The summary says, person by person, that nothing changes on the devvm but one re-converge.
       const summary = renderSummary(summarize([json]));
-      for (const u of people) expect(summary).toMatch(new RegExp(`~ update +${u} +profile moved from terraform_data\\.profile\\["${u}"\\] \\(state only: nothing runs on the devvm\\)\n`));
+      for (const u of people) {
+        expect(summary).toContain(
+          `~ update    ${u.padEnd(9)}  re-converge once (the desired state is now carried as JSON text; same content, nothing changes on the devvm); ` +
+            'account spec now stored as JSON text (state only: nothing runs on the devvm)\n',
+        );
+      }
       for (const u of people) {
         for (const kind of KINDS) {
           const rc = changes.find((c) => c.address === devvmAddress(kind, u));
           expect(rc?.previous_address).toBe(unshardedAddress(kind, u));
-          // What Terraform prints: an account only moves, a profile moves and is updated.
+          // What Terraform prints: an account moves and is updated (its spec, object -> JSON
+          // text); a profile moves and is replaced (its desired state: the replace trigger).
           expect(text).toContain(
             kind === 'account'
-              ? `# ${unshardedAddress(kind, u)} has moved to ${devvmAddress(kind, u)}\n`
-              : `# ${devvmAddress(kind, u)} will be updated in-place\n  # (moved from ${unshardedAddress(kind, u)})\n`,
+              ? `# ${devvmAddress(kind, u)} will be updated in-place\n  # (moved from ${unshardedAddress(kind, u)})\n`
+              : `# ${devvmAddress(kind, u)} must be replaced\n  # (moved from ${unshardedAddress(kind, u)})\n`,
           );
         }
       }
       expect(changes.filter((c) => c.previous_address !== undefined)).toHaveLength(people.length * KINDS.length);
-      // Nothing created, nothing destroyed, nothing left at an unsharded address.
-      expect(changes.flatMap((c) => c.change.actions).filter((a) => a === 'create' || a === 'delete')).toEqual([]);
+      // Nothing left at an unsharded address; only profiles are created and destroyed.
       expect(changes.filter((c) => /^terraform_data\.(account|profile)\[/.test(c.address))).toEqual([]);
-      // Accounts: no-op. Profiles: an in-place update, input (and the output that mirrors it) -> null.
       const acting = changes.filter((c) => c.change.actions.join() !== 'no-op');
-      expect(acting.map((c) => [c.address, c.change.actions]).sort()).toEqual(people.map((u) => [devvmAddress('profile', u), ['update']]).sort());
-      for (const rc of acting) {
+      expect(acting.map((c) => [c.address, c.change.actions.join()]).sort()).toEqual(
+        people.flatMap((u) => [[devvmAddress('account', u), 'update'], [devvmAddress('profile', u), 'delete,create']]).sort(),
+      );
+      for (const rc of acting.filter((c) => c.change.actions.join() === 'update')) {
+        // An account keeps its identity (the replace trigger): only its spec changes form, same content.
         const { before, after } = rc.change;
-        const differs = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before![k]) !== JSON.stringify(after![k]));
-        expect(differs.sort()).toEqual(['input', 'output']);
-        expect(after!.input).toBeNull();
         expect(after!.triggers_replace).toEqual(before!.triggers_replace);
+        const input = (v: Body | null) => v!.input as { account: unknown } & Body;
+        expect(JSON.parse(input(after).account as string)).toEqual(input(before).account);
+        expect({ ...input(after), account: null }).toEqual({ ...input(before), account: null });
       }
-      expect(text).toMatch(/Plan: 0 to add, 3 to change, 0 to destroy\./);
+      expect(text).toMatch(/Plan: 3 to add, 3 to change, 3 to destroy\./);
+      expect(checkGuards([json], summarize([json]), { allowOffboard: [], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
 
       s.tf('apply', '-auto-approve', 'tfplan');
-      // Moves and in-place updates run no provisioner: nobody is onboarded, converged or offboarded.
-      expect(s.ran()).toEqual([]);
+      // A converge per person (idempotent: nothing on the devvm changes); nobody is onboarded or offboarded.
+      expect(s.ran().sort()).toEqual(people.map((u) => `profile_${devvmShard(u)}[${u}] 0`).sort());
       const again = s.planExitCode(current);
       expect(again.text).toContain('No changes.');
       expect(again.code).toBe(0);
@@ -230,8 +244,9 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       ]);
       expect(checkGuards([json], summarize([json]), { allowOffboard: [], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
       s.tf('apply', '-auto-approve', 'tfplan');
-      // The onboarding is retried at the shard address; a tainted object's destroy runs no offboard.
-      expect(s.ran()).toEqual([`account_${devvmShard('emo')}[emo] 0`, `account_${devvmShard('emo')}[emo] 1`]);
+      // The onboarding is retried at the shard address; a tainted object's destroy runs no
+      // offboard. (And every profile re-converges once: its desired state is JSON text now.)
+      expect(s.ran().sort()).toEqual([`account_${devvmShard('emo')}[emo] 0`, `account_${devvmShard('emo')}[emo] 1`, ...people.map((u) => `profile_${devvmShard(u)}[${u}] 0`)].sort());
     } finally {
       s.dispose();
     }
@@ -241,9 +256,13 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
     const s = fromOldState();
     try {
       const { json, changes } = s.plan(synthDevvm(inputsWithout('ancamilea')));
-      const deleted = changes.filter((c) => c.change.actions.includes('delete')).map((c) => c.address).sort();
+      const deleted = changes.filter((c) => c.change.actions.join() === 'delete').map((c) => c.address).sort();
       expect(deleted).toEqual([unshardedAddress('account', 'ancamilea'), unshardedAddress('profile', 'ancamilea')]);
-      expect(changes.filter((c) => c.change.actions.includes('create'))).toEqual([]);
+      // Created: only the staying people's profiles (replaced: their desired state is JSON text now).
+      const staying = people.filter((u) => u !== 'ancamilea');
+      expect(changes.filter((c) => c.change.actions.includes('create')).map((c) => `${c.address} ${c.change.actions.join()}`).sort()).toEqual(
+        staying.map((u) => `${devvmAddress('profile', u)} delete,create`).sort(),
+      );
       const unsharded =
         `this plan destroys terraform_data.account["ancamilea"] from the state's unsharded account block (before 2026-12-01) ` +
         `WITHOUT offboarding (that block is gone from the configuration, and with it the offboard provisioner); ` +
@@ -256,7 +275,7 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       // What the guard prevents: applied anyway, the old instance leaves the state and its
       // offboard provisioner (gone with the old block) never runs.
       s.tf('apply', '-auto-approve', 'tfplan');
-      expect(s.ran()).toEqual([]);
+      expect(s.ran().filter((l) => !/^profile_/.test(l))).toEqual([]);
     } finally {
       s.dispose();
     }
@@ -276,6 +295,62 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       expect(checkGuards([json], summarize([json]), { allowOffboard: ['ancamilea'], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
       s.tf('apply', '-auto-approve', 'tfplan');
       expect(s.ran()).toEqual([`account_${devvmShard('ancamilea')}[ancamilea] 2 destroy`]);
+    } finally {
+      s.dispose();
+    }
+  }, 60_000);
+});
+
+/**
+ * The shard layout as it was before the specs were JSON texts (2026-12-01, before this
+ * change): the account's spec and the profile's desired state decoded into objects in the
+ * resource. Terraform runs a destroy-time provisioner from TODAY's configuration against
+ * the state's `self`: an offboard in the upgrade's first apply reads an object.
+ */
+const decodedSpecs = (tf: TfJson): TfJson => {
+  // Its provisioners encoded the objects (jsonencode) before base64.
+  const text = JSON.stringify(tf).split('base64encode(self.input.account)').join('base64encode(jsonencode(self.input.account))')
+    .split('base64encode(self.triggers_replace.desired)').join('base64encode(jsonencode(self.triggers_replace.desired))');
+  const copy = JSON.parse(text) as TfJson;
+  for (const [name, r] of Object.entries(copy.resource.terraform_data)) {
+    if (/^profile_/.test(name)) (r.triggers_replace as Body).desired = '${jsondecode(each.value)}';
+    if (/^account_/.test(name)) (r.input as Body).account = '${jsondecode(each.value)}';
+  }
+  return copy;
+};
+
+(hasTerraform || process.env.CI === 'true' ? describe : describe.skip)('real Terraform 1.11.4: a state whose specs are objects', () => {
+  const spec = (u: string) => {
+    const text = (Object.values(current.locals as Record<string, Record<string, string>>).find((m) => u in m && 'archiveDir' in JSON.parse(m[u])) ?? {})[u];
+    return JSON.parse(text) as Body;
+  };
+  const decoded = (line: string) => JSON.parse(Buffer.from(line.split(' ').pop()!, 'base64').toString('utf8')) as Body;
+
+  it("an offboard in the upgrade's first apply gets the object's spec; one apply later, the text's", () => {
+    const s = new Stack();
+    try {
+      s.args = true;
+      s.write(decodedSpecs(current));
+      s.tf('init');
+      s.tf('apply', '-auto-approve');
+      // The onboard of the old form got the spec too (the log's arguments work).
+      const onboards = s.ran().filter((l) => / 1 /.test(l) && l.startsWith('account_'));
+      expect(onboards.map((l) => decoded(l).osUser).sort()).toEqual(people);
+      // Removing ancamilea in the same plan as the upgrade: today's offboard command, the state's object.
+      const first = s.plan(synthDevvm(inputsWithout('ancamilea')));
+      expect(checkGuards([first.json], summarize([first.json]), { allowOffboard: ['ancamilea'], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
+      s.tf('apply', '-auto-approve', 'tfplan');
+      const offboard = s.ran().filter((l) => l.includes(' destroy '));
+      expect(offboard.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([`account_${devvmShard('ancamilea')}[ancamilea] 2 destroy`]);
+      expect(decoded(offboard[0])).toEqual(spec('ancamilea'));
+      // emo's account is JSON text in the state now: removing emo offboards with the text.
+      const emoGone = synthDevvm(inputsWithout('ancamilea'));
+      for (const [name, m] of Object.entries(emoGone.locals as Record<string, Record<string, string>>)) if (name.startsWith('accounts_') || name.startsWith('profiles_')) delete m.emo;
+      s.plan(emoGone);
+      s.tf('apply', '-auto-approve', 'tfplan');
+      const second = s.ran().filter((l) => l.includes(' destroy '));
+      expect(second.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([`account_${devvmShard('emo')}[emo] 2 destroy`]);
+      expect(decoded(second[0])).toEqual(spec('emo'));
     } finally {
       s.dispose();
     }

@@ -127,10 +127,12 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
   expect(check.inline[0]).toMatch(/^node \/usr\/local\/lib\/workstations\/agent\.js preflight [A-Za-z0-9+/=]+$/);
   expect(create.when).toBeUndefined();
   expect(destroy.when).toBe('destroy');
-  expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(jsonencode(self.input.account))}']);
-  // `self.input.spec`: the base64 spec of state written before inputs were structured.
-  expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(jsonencode(self.input.account)), self.input.spec)}']);
-  expect(data.account.input.account).toBe('${jsondecode(each.value)}');
+  // The spec is JSON text in `input.account`: its base64 is the agent's argument.
+  expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(self.input.account)}']);
+  // Fallbacks for an offboard planned in the same apply as an upgrade: a state from before
+  // the texts holds the spec as an object; older still, the base64 spec in `input.spec`.
+  expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(self.input.account), base64encode(jsonencode(self.input.account)), self.input.spec)}']);
+  expect(data.account.input.account).toBe('${each.value}');
   for (const value of Object.values(data.account.connection) as string[]) {
     for (const ref of String(value).match(/\$\{[^}]+\}/g) ?? []) expect(ref).toMatch(/^\$\{self\./);
   }
@@ -160,10 +162,10 @@ test('the connection pins the host key Terraform negotiates, uses the ssh-agent 
   expect(JSON.stringify(tf)).not.toMatch(/private_key|PRIVATE KEY|password/i);
 });
 
-test('profiles converge each person and are replaced by their structured desired state or the agent', () => {
-  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired: '${jsondecode(each.value)}' });
+test('profiles converge each person and are replaced by their desired state (JSON text) or the agent', () => {
+  expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired: '${each.value}' });
   expect(data.profile.provisioner).toEqual([
-    { 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${base64encode(jsonencode(self.triggers_replace.desired))}'] } },
+    { 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${base64encode(self.triggers_replace.desired)}'] } },
   ]);
   const emo = WorkstationState.parse(locals.profiles.emo);
   expect(emo).toMatchObject({ osUser: 'emo', uid: 1001, tier: 'power-user', legacy: true, infra: { unlocked: false } });

@@ -50,11 +50,11 @@ tfTest("Terraform's encoding of the structured inputs is exactly what the agent'
   const built = buildApp({ roster, site }, mkdtempSync(join(tmpdir(), 'dw-validate-')), { configBaseCommit: false });
   for (const p of built.desired.people.filter((q) => q.workstation)) {
     // The provisioners' own expressions, with self.* replaced by what each instance gets
-    // (its locals entry is JSON text the resource decodes).
+    // (its locals entry: the JSON text the resource keeps).
     const shard = devvmShard(p.osUser);
-    const converge = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.profiles_${shard}["${p.osUser}"])))`);
+    const converge = evaluate(dir, env, `base64encode(local.profiles_${shard}["${p.osUser}"])`);
     expect(decodeSpec(WorkstationState, converge)).toEqual(p.workstation);
-    const account = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.accounts_${shard}["${p.osUser}"])))`);
+    const account = evaluate(dir, env, `base64encode(local.accounts_${shard}["${p.osUser}"])`);
     expect(decodeSpec(AccountSpec, account)).toEqual({ osUser: p.osUser, uid: p.workstation!.uid, home: p.workstation!.home, shell: p.workstation!.shell, archiveDir: site.devvm.archive_dir });
   }
 });
@@ -74,5 +74,5 @@ tfTest('template sequences in a JSON-text literal reach the agent as written, ne
   const value = { a: 'x${path.module}y', b: '%{ if true }z%{ endif }', c: '$${already}', n: 1, l: [], o: { t: true } };
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { v: terraformJsonText(value) } }));
   const env = initDir(dir, false);
-  expect(JSON.parse(Buffer.from(evaluate(dir, env, 'base64encode(jsonencode(jsondecode(local.v)))'), 'base64').toString('utf8'))).toEqual(value);
+  expect(JSON.parse(Buffer.from(evaluate(dir, env, 'base64encode(local.v)'), 'base64').toString('utf8'))).toEqual(value);
 });

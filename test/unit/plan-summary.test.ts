@@ -276,6 +276,55 @@ function planJson(dir: string, env: NodeJS.ProcessEnv): PlanJson {
   return JSON.parse(execFileSync('terraform', ['show', '-json', 'p.tfplan'], { cwd: dir, env, encoding: 'utf8' })) as PlanJson;
 }
 
+/**
+ * The devvm stack as it was before its specs were JSON texts: the profile's desired state
+ * and the account's spec decoded into objects in the resource (what such a state holds).
+ */
+const decodedSpecs = (tf: Record<string, any>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [name, r] of Object.entries(tf.resource.terraform_data) as [string, Record<string, any>][]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (/^profile_/.test(name)) r.triggers_replace.desired = '${jsondecode(each.value)}';
+    if (/^account_/.test(name)) r.input.account = '${jsondecode(each.value)}';
+  }
+};
+
+(hasTerraform || process.env.CI === 'true' ? describe : describe.skip)('upgrading a state whose specs are objects to the JSON texts', () => {
+  const state = join(mkdtempSync(join(tmpdir(), 'dw-summary-upgrade-')), 'terraform.tfstate');
+  beforeAll(() => {
+    const { dir, env } = stackDir(exampleInputs().roster, state, (tf) => {
+      inert(tf);
+      decodedSpecs(tf);
+    });
+    execFileSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
+  });
+
+  test('re-converges each profile once and rewrites each account in place: no account is replaced, nobody offboarded', () => {
+    const { dir, env } = stackDir(exampleInputs().roster, state);
+    const plan = planJson(dir, env);
+    const acting = (plan.resource_changes ?? []).filter((rc) => !rc.change.actions.includes('no-op'));
+    const people = ['ancamilea', 'emo', 'wizard'];
+    expect(acting.map((rc) => `${rc.address} ${rc.change.actions.join(',')}`).sort()).toEqual(
+      people.flatMap((u) => [`${devvmAddress('account', u)} update`, `${devvmAddress('profile', u)} delete,create`]).sort(),
+    );
+    expect(renderSummary(summarize([plan]))).toBe(
+      [
+        'People:',
+        ...people.map((u) => `  ~ update    ${u.padEnd(9)}  re-converge once (the desired state is now carried as JSON text; same content, nothing changes on the devvm); account spec now stored as JSON text (state only: nothing runs on the devvm)`),
+        'Other changes: none',
+        '',
+      ].join('\n'),
+    );
+    expect(checkGuards([plan], summarize([plan]), { allowOffboard: [], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
+  });
+
+  test('a real change in the same plan is still named: not folded into the one-time re-converge', () => {
+    const roster = structuredClone(exampleInputs().roster);
+    roster.people.emo = { ...roster.people.emo, workstation: { ...roster.people.emo.workstation!, parked: true } };
+    const { dir, env } = stackDir(roster, state);
+    const emo = summarize([planJson(dir, env)]).people.find((p) => p.osUser === 'emo')!;
+    expect(emo.details).toEqual(['park', 'account spec now stored as JSON text (state only: nothing runs on the devvm)']);
+  });
+});
+
 (hasTerraform || process.env.CI === 'true' ? describe : describe.skip)('later plans on an applied state', () => {
   const state = join(mkdtempSync(join(tmpdir(), 'dw-summary-state-')), 'terraform.tfstate');
   beforeAll(() => {
