@@ -2,7 +2,7 @@
 // destroy-time provisioner may reference nothing else). The host key is pinned (the one
 // of the site's keys Terraform's client negotiates: src/roster/host-keys.ts) and the key
 // comes from the admin's ssh-agent: no private key in config or state.
-import { Fn, SSHProvisionerConnection, TerraformSelf } from 'cdktf';
+import { Fn, propertyAccess, SSHProvisionerConnection, TerraformSelf, Token } from 'cdktf';
 import { pinnedHostKey } from '../../src/roster/host-keys';
 import type { Site } from '../../src/roster/site-schema';
 
@@ -41,6 +41,23 @@ export function connectionFromSelf(site: Pick<Site, 'devvm'>): SSHProvisionerCon
 }
 
 /**
+ * The same connection for a resource whose `input` is ONE JSON text holding the
+ * connectionInput() fields (an account: Terraform plans a string much faster than an
+ * object). A state from before the text holds them as `input.<field>`: the fallback
+ * serves a destroy-time provisioner planned in the same apply as that upgrade.
+ */
+export function connectionFromSelfText(site: Pick<Site, 'devvm'>): SSHProvisionerConnection {
+  const field = (name: string) => Fn.try([propertyAccess(Fn.jsondecode(TerraformSelf.getString('input')), [name]), TerraformSelf.getAny(`input.${name}`)]);
+  return {
+    ...connectionFromSelf(site),
+    host: Token.asString(field('host')),
+    port: Token.asNumber(field('port')),
+    user: Token.asString(field('user')),
+    hostKey: Token.asString(field('host_key')),
+  };
+}
+
+/**
  * The same connection from the site's literals, for a resource with no destroy-time
  * provisioner (which alone is limited to `self`): nothing of it needs to be in the state.
  */
@@ -53,11 +70,16 @@ export function literalConnection(site: Pick<Site, 'devvm'>): SSHProvisionerConn
  * The agent's command-line argument for a structured value of this resource (`self.<path>`):
  * Terraform encodes it at apply time (JSON, then base64: no shell metacharacter can reach
  * the command line), and the agent decodes it and re-validates it with its zod schema.
- * Only a state written before the specs were JSON texts holds such a value (an offboard's
- * fallback in WorkstationAccounts).
+ * (The host's spec; for an account, only a state written before its input was one JSON
+ * text: an offboard's fallback in WorkstationAccounts.)
  */
 export function agentArgFromSelf(path: string): string {
   return Fn.base64encode(Fn.jsonencode(TerraformSelf.getAny(path)));
+}
+
+/** The same for one field of the JSON text this resource holds at `self.<path>`. */
+export function agentArgFromSelfTextField(path: string, field: string): string {
+  return Fn.base64encode(Fn.jsonencode(propertyAccess(Fn.jsondecode(TerraformSelf.getString(path)), [field])));
 }
 
 /**

@@ -12,7 +12,7 @@ import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../s
 import type { AccountSpec, PreflightSpec } from '../../src/desired/host-specs';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, agentArgFromSelf, agentArgFromSelfText, connectionFromSelf, connectionInput } from './connection';
+import { AGENT_ON_HOST, agentArgFromSelf, agentArgFromSelfTextField, connectionFromSelfText, connectionInput } from './connection';
 import { terraformJsonText } from './terraform-literal';
 import type { MovedAddress } from '../workstation-profile';
 
@@ -44,30 +44,34 @@ export class WorkstationAccounts extends Construct {
   private shardBlock(name: string, accounts: readonly AccountSpec[], preflight: string, props: WorkstationAccountsProps): DataResource {
     // The map lives in `locals` (`local.accounts_<h>`), evaluated once per plan. Written
     // inline into for_each, Terraform re-evaluates the whole literal for every instance:
-    // plan time grows with the square of the roster. Each entry is one JSON text
-    // (terraformJsonText), kept as text in `input.account`: Terraform plans a string much
-    // faster than the object it decodes to (docs/bench.md), and its plan still shows a
-    // changed text attribute by attribute (`jsonencode({ ~ shell = ... })`).
-    const local = new LiteralLocal(this, `${name}-map`, Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText(a)])));
+    // plan time grows with the square of the roster. Each entry is ONE JSON text
+    // (terraformJsonText) with everything the destroy-time offboard needs (the account
+    // spec and the connection), and the resource keeps it as text in `input`: Terraform
+    // plans a string much faster than the object it decodes to (docs/bench.md), and its
+    // plan still shows a changed text attribute by attribute (`jsonencode({ ~ ... })`).
+    const local = new LiteralLocal(
+      this,
+      `${name}-map`,
+      Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText({ account: a, ...connectionInput(props.site) })])),
+    );
     local.overrideLogicalId(name.replace('account', 'accounts'));
     const each = TerraformIterator.fromMap(local.asAnyMap);
-    const account = each.value;
-    // A state written before the account spec was JSON text holds it as an object
-    // (base64 of its JSON), or, older still, as the base64 spec in `input.spec`: an offboard
+    // A state written before the input was one text holds the spec as an object in
+    // `input.account`, or, older still, as the base64 spec in `input.spec`: an offboard
     // planned in the same apply as the upgrade still finds its argument.
-    const offboardArg = Fn.try([agentArgFromSelfText('input.account'), agentArgFromSelf('input.account'), TerraformSelf.getString('input.spec')]);
+    const offboardArg = Fn.try([agentArgFromSelfTextField('input', 'account'), agentArgFromSelf('input.account'), TerraformSelf.getString('input.spec')]);
     const resource = new DataResource(this, name, {
       forEach: each,
-      triggersReplace: { os_user: each.key, uid: propertyAccess(Fn.jsondecode(account), ['uid']), host: props.site.devvm.host },
+      triggersReplace: { os_user: each.key, uid: propertyAccess(Fn.jsondecode(each.value), ['account', 'uid']), host: props.site.devvm.host },
       // Everything the destroy-time offboard needs lives here: it may read only `self`.
-      input: { ...connectionInput(props.site), account },
-      connection: connectionFromSelf(props.site),
+      input: each.value,
+      connection: connectionFromSelfText(props.site),
       dependsOn: [props.host],
       provisioners: [
         // A failed create-time provisioner taints the instance: the next apply retries the
         // onboarding, and Terraform runs no destroy-time provisioner for a tainted object.
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} preflight ${preflight}`] },
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${agentArgFromSelfText('input.account')}`] },
+        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${agentArgFromSelfTextField('input', 'account')}`] },
         { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} offboard ${offboardArg}`] },
       ],
     });

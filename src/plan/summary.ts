@@ -119,11 +119,14 @@ function desiredFormOnly(profile: ResourceChange): boolean {
   return typeof before === 'object' && before !== null && typeof after === 'string' && canonical(before) === canonical(parseJson(after));
 }
 
-/** An account whose spec (`input.account`) changed form only: object before, the same content as JSON text after. */
+/**
+ * An account whose `input` changed form only: an object before (a state from before the
+ * JSON text: `account`, `host`, `port`, `user`, `host_key`), the same content as one JSON
+ * text after.
+ */
 function accountFormOnly(account: ResourceChange): boolean {
-  const spec = (v: Record<string, unknown> | null) => (v?.input as { account?: unknown } | undefined)?.account;
-  const before = spec(account.change.before);
-  const after = spec(account.change.after);
+  const before = account.change.before?.input;
+  const after = account.change.after?.input;
   return typeof before === 'object' && before !== null && typeof after === 'string' && canonical(before) === canonical(parseJson(after));
 }
 
@@ -296,7 +299,7 @@ function personChange(osUser: string, changes: ResourceChange[], tainted: Readon
     }
     if (profile && destroysTainted(profile, tainted)) details.push('converge retried (a failed apply left the profile tainted)');
     if (profile && details.length === 0) details.push(profileReason(profile, before, after));
-    if (account && accountKind === 'update' && accountFormOnly(account)) details.push('account spec now stored as JSON text (state only: nothing runs on the devvm)');
+    if (account && accountKind === 'update' && accountFormOnly(account)) details.push("account's input now stored as one JSON text (state only: nothing runs on the devvm)");
     if (details.length === 0) details.push(changes.map((c) => `${kindOf(c)} ${c.address}`).join(', '));
   }
   return { osUser, kind, details, tierBefore, tierAfter, ...(retiredUid !== undefined ? { retiredUid } : {}) };

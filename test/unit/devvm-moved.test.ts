@@ -22,6 +22,7 @@ import { formatProblem } from '../../src/roster/problems';
 import { EXAMPLE_ROSTER_TEXT, exampleInputs, exampleSite, FIXTURE_ROSTER, REPO_ROOT } from '../support/inputs';
 import { synthDevvm, TfJson } from '../support/synth';
 import { hasTerraform } from '../support/terraform';
+import { previousShardLayout } from '../support/devvm-previous-layout';
 
 type Body = Record<string, unknown>;
 type Change = { address: string; previous_address?: string; type: string; name: string; index?: string; change: { actions: string[]; before: Body | null; after: Body | null } };
@@ -139,8 +140,10 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
     // If this fails, the fixture roster or derive() changed: re-record (test/fixtures/README.md).
     const locals = current.locals as Record<string, Record<string, string>>;
     for (const kind of ['accounts', 'profiles']) {
-      const folded = Object.assign({}, ...'0123456789abcdef'.split('').map((h) => locals[`${kind}_${h}`]));
-      expect(folded).toEqual((old.locals as Body)[kind]);
+      const folded: Record<string, string> = Object.assign({}, ...'0123456789abcdef'.split('').map((h) => locals[`${kind}_${h}`]));
+      // An account's text holds its spec (the old entry) and, since, the connection.
+      const entries = kind === 'accounts' ? Object.fromEntries(Object.entries(folded).map(([u, t]) => [u, JSON.stringify((JSON.parse(t) as { account: unknown }).account)])) : folded;
+      expect(entries).toEqual((old.locals as Body)[kind]);
     }
   });
 
@@ -186,7 +189,7 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
       for (const u of people) {
         expect(summary).toContain(
           `~ update    ${u.padEnd(9)}  re-converge once (the desired state is now carried as JSON text; same content, nothing changes on the devvm); ` +
-            'account spec now stored as JSON text (state only: nothing runs on the devvm)\n',
+            "account's input now stored as one JSON text (state only: nothing runs on the devvm)\n",
         );
       }
       for (const u of people) {
@@ -210,12 +213,12 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
         people.flatMap((u) => [[devvmAddress('account', u), 'update'], [devvmAddress('profile', u), 'delete,create']]).sort(),
       );
       for (const rc of acting.filter((c) => c.change.actions.join() === 'update')) {
-        // An account keeps its identity (the replace trigger): only its spec changes form, same content.
+        // An account keeps its identity (the replace trigger): only its input changes form
+        // (an object -> one JSON text), with the same content.
         const { before, after } = rc.change;
         expect(after!.triggers_replace).toEqual(before!.triggers_replace);
-        const input = (v: Body | null) => v!.input as { account: unknown } & Body;
-        expect(JSON.parse(input(after).account as string)).toEqual(input(before).account);
-        expect({ ...input(after), account: null }).toEqual({ ...input(before), account: null });
+        expect(typeof after!.input).toBe('string');
+        expect(JSON.parse(after!.input as string)).toEqual(before!.input);
       }
       expect(text).toMatch(/Plan: 3 to add, 3 to change, 3 to destroy\./);
       expect(checkGuards([json], summarize([json]), { allowOffboard: [], allowDemoteAdmin: [], iKnow: false })).toEqual({ allowed: true, refusals: [] });
@@ -301,28 +304,16 @@ describe('the recorded unsharded layout (test/fixtures/devvm-unsharded)', () => 
   }, 60_000);
 });
 
-/**
- * The shard layout as it was before the specs were JSON texts (2026-12-01, before this
- * change): the account's spec and the profile's desired state decoded into objects in the
- * resource. Terraform runs a destroy-time provisioner from TODAY's configuration against
- * the state's `self`: an offboard in the upgrade's first apply reads an object.
+/*
+ * The previous shard layout (test/support/devvm-previous-layout.ts): the account's input and
+ * the profile's desired state decoded into objects in the resource. Terraform runs a
+ * destroy-time provisioner from TODAY's configuration against the state's `self`: an offboard
+ * in the upgrade's first apply reads an object.
  */
-const decodedSpecs = (tf: TfJson): TfJson => {
-  // Its provisioners encoded the objects (jsonencode) before base64.
-  const text = JSON.stringify(tf).split('base64encode(self.input.account)').join('base64encode(jsonencode(self.input.account))')
-    .split('base64encode(self.triggers_replace.desired)').join('base64encode(jsonencode(self.triggers_replace.desired))');
-  const copy = JSON.parse(text) as TfJson;
-  for (const [name, r] of Object.entries(copy.resource.terraform_data)) {
-    if (/^profile_/.test(name)) (r.triggers_replace as Body).desired = '${jsondecode(each.value)}';
-    if (/^account_/.test(name)) (r.input as Body).account = '${jsondecode(each.value)}';
-  }
-  return copy;
-};
-
 (hasTerraform || process.env.CI === 'true' ? describe : describe.skip)('real Terraform 1.11.4: a state whose specs are objects', () => {
   const spec = (u: string) => {
-    const text = (Object.values(current.locals as Record<string, Record<string, string>>).find((m) => u in m && 'archiveDir' in JSON.parse(m[u])) ?? {})[u];
-    return JSON.parse(text) as Body;
+    const map = Object.entries(current.locals as Record<string, Record<string, string>>).find(([name, m]) => name.startsWith('accounts_') && u in m)![1];
+    return (JSON.parse(map[u]) as { account: Body }).account;
   };
   const decoded = (line: string) => JSON.parse(Buffer.from(line.split(' ').pop()!, 'base64').toString('utf8')) as Body;
 
@@ -330,7 +321,7 @@ const decodedSpecs = (tf: TfJson): TfJson => {
     const s = new Stack();
     try {
       s.args = true;
-      s.write(decodedSpecs(current));
+      s.write(previousShardLayout(current));
       s.tf('init');
       s.tf('apply', '-auto-approve');
       // The onboard of the old form got the spec too (the log's arguments work).

@@ -36,7 +36,7 @@ function folded(stack: Record<string, unknown>): Record<string, Resource> {
   return out;
 }
 const data = folded(tf);
-/** The stack's locals maps, each entry (JSON text the resources decode) decoded; the shards' maps merged into `accounts` and `profiles`. */
+/** The stack's locals maps, each entry (the JSON text the resources keep) decoded; the shards' maps merged into `accounts` and `profiles`. */
 function decodedLocals(stack: Record<string, unknown>): Record<string, Record<string, Resource>> {
   const raw = stack.locals as Record<string, Record<string, string>>;
   const out: Record<string, Record<string, Resource>> = {};
@@ -118,7 +118,7 @@ test('moved blocks carry a state from before the shards to them, person by perso
 });
 
 test('the account is replaced only by its identity: os_user, uid, host', () => {
-  expect(data.account.triggers_replace).toEqual({ host: '10.0.10.10', os_user: '${each.key}', uid: '${jsondecode(each.value).uid}' });
+  expect(data.account.triggers_replace).toEqual({ host: '10.0.10.10', os_user: '${each.key}', uid: '${jsondecode(each.value).account.uid}' });
 });
 
 test('offboarding is a destroy-time provisioner that reads only self', () => {
@@ -127,16 +127,20 @@ test('offboarding is a destroy-time provisioner that reads only self', () => {
   expect(check.inline[0]).toMatch(/^node \/usr\/local\/lib\/workstations\/agent\.js preflight [A-Za-z0-9+/=]+$/);
   expect(create.when).toBeUndefined();
   expect(destroy.when).toBe('destroy');
-  // The spec is JSON text in `input.account`: its base64 is the agent's argument.
-  expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(self.input.account)}']);
+  // `input` is ONE JSON text (the spec and the connection): the agent gets the spec's JSON, base64.
+  expect(data.account.input).toBe('${each.value}');
+  expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(jsonencode(jsondecode(self.input).account))}']);
   // Fallbacks for an offboard planned in the same apply as an upgrade: a state from before
-  // the texts holds the spec as an object; older still, the base64 spec in `input.spec`.
-  expect(destroy.inline).toEqual(['node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(self.input.account), base64encode(jsonencode(self.input.account)), self.input.spec)}']);
-  expect(data.account.input.account).toBe('${each.value}');
-  for (const value of Object.values(data.account.connection) as string[]) {
-    for (const ref of String(value).match(/\$\{[^}]+\}/g) ?? []) expect(ref).toMatch(/^\$\{self\./);
+  // the text holds the spec as an object in `input.account`; older still, the base64 spec in `input.spec`.
+  expect(destroy.inline).toEqual([
+    'node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(jsonencode(jsondecode(self.input).account)), base64encode(jsonencode(self.input.account)), self.input.spec)}',
+  ]);
+  for (const [key, value] of Object.entries(data.account.connection) as [string, string][]) {
+    // Every reference is to self (the only one a destroy-time provisioner may make).
+    if (String(value).includes('${')) expect(value).toBe(`\${try(jsondecode(self.input).${key}, self.input.${key})}`);
   }
-  const spec = AccountSpec.parse(locals.accounts.emo);
+  expect(locals.accounts.emo).toEqual({ account: expect.any(Object), host: '10.0.10.10', port: 22, user: 'root', host_key: expect.stringMatching(/^ecdsa-sha2-nistp256 /) });
+  const spec = AccountSpec.parse((locals.accounts.emo as { account: unknown }).account);
   expect(spec).toEqual({ osUser: 'emo', uid: 1001, home: '/home/emo', shell: '/bin/bash', archiveDir: '/var/backups/workstations' });
 });
 
@@ -152,12 +156,16 @@ test('the connection pins the host key Terraform negotiates, uses the ssh-agent 
     // A wrong pin or an unreachable devvm fails within seconds, not Terraform's default 5 minutes.
     timeout: '15s',
   };
-  for (const r of [data.host, data.claude_layer, data.account]) {
+  for (const r of [data.host, data.claude_layer]) {
     expect(r.connection).toEqual({ ...common, host: '${self.input.host}', host_key: '${self.input.host_key}', port: '${self.input.port}', user: '${self.input.user}' });
     expect(r.input.host_key).toMatch(pinned);
   }
+  // An account's input is one JSON text that holds the connection (a state from before it: `input.<field>`).
+  const fromText = (k: string) => `\${try(jsondecode(self.input).${k}, self.input.${k})}`;
+  expect(data.account.connection).toEqual({ ...common, host: fromText('host'), host_key: fromText('host_key'), port: fromText('port'), user: fromText('user') });
+  expect((locals.accounts.emo as { host_key: string }).host_key).toMatch(pinned);
   // A profile has no destroy-time provisioner: its connection is the site's literals, and it keeps no `input`.
-  expect(data.profile.connection).toEqual({ ...common, host: '10.0.10.10', host_key: data.account.input.host_key, port: 22, user: 'root' });
+  expect(data.profile.connection).toEqual({ ...common, host: '10.0.10.10', host_key: data.host.input.host_key, port: 22, user: 'root' });
   expect(data.profile.input).toBeUndefined();
   expect(JSON.stringify(tf)).not.toMatch(/private_key|PRIVATE KEY|password/i);
 });

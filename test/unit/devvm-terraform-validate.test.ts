@@ -2,7 +2,7 @@
 // (the workstations stack's providers cannot be downloaded on this machine), and evaluate
 // the exact expressions the provisioners hand the agent.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app';
@@ -54,8 +54,32 @@ tfTest("Terraform's encoding of the structured inputs is exactly what the agent'
     const shard = devvmShard(p.osUser);
     const converge = evaluate(dir, env, `base64encode(local.profiles_${shard}["${p.osUser}"])`);
     expect(decodeSpec(WorkstationState, converge)).toEqual(p.workstation);
-    const account = evaluate(dir, env, `base64encode(local.accounts_${shard}["${p.osUser}"])`);
+    const account = evaluate(dir, env, `base64encode(jsonencode(jsondecode(local.accounts_${shard}["${p.osUser}"]).account))`);
     expect(decodeSpec(AccountSpec, account)).toEqual({ osUser: p.osUser, uid: p.workstation!.uid, home: p.workstation!.home, shell: p.workstation!.shell, archiveDir: site.devvm.archive_dir });
+  }
+});
+
+tfTest("an account's connection and offboard argument, from its JSON text and from the object a state from before holds", () => {
+  const dir = synthesized();
+  const env = initDir(dir, true);
+  const tf = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { resource: { terraform_data: Record<string, { connection: Record<string, unknown>; provisioner: { 'remote-exec': { inline: string[] } }[] }> } };
+  const shard = devvmShard('emo');
+  const account = tf.resource.terraform_data[`account_${shard}`];
+  const text = `local.accounts_${shard}["emo"]`;
+  const site = exampleInputs().site.devvm;
+  // `self.input` as each form of the state: today's text, and the object it decodes to
+  // (`{ account, host, port, user, host_key }`, the input before it was one text).
+  for (const input of [text, `jsondecode(${text})`]) {
+    const value = (template: string) => {
+      const m = /\$\{(.*)\}$/.exec(template);
+      return m ? evaluate(dir, env, m[1].split('self.input').join(`(${input})`)) : template;
+    };
+    expect([value(String(account.connection.host)), value(String(account.connection.port)), value(String(account.connection.user))]).toEqual([site.host, site.port, site.user]);
+    expect(value(String(account.connection.host_key))).toMatch(/^ecdsa-sha2-nistp256 AAAA/);
+    const offboard = account.provisioner[2]['remote-exec'].inline[0];
+    expect(offboard).toMatch(/ offboard \$\{/);
+    const arg = value(offboard.slice(offboard.indexOf('${')));
+    expect(decodeSpec(AccountSpec, arg)).toEqual({ osUser: 'emo', uid: 1001, home: '/home/emo', shell: '/bin/bash', archiveDir: site.archive_dir });
   }
 });
 

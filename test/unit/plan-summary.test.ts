@@ -16,6 +16,7 @@ import { account, plan } from '../support/plan-fixtures';
 import type { Inputs } from '../../src/roster/load';
 import { exampleInputs } from '../support/inputs';
 import { hasTerraform } from '../support/terraform';
+import { previousShardLayout } from '../support/devvm-previous-layout';
 
 (hasTerraform || process.env.CI === 'true' ? test : test.skip)('a first plan onboards the cast, naming the legacy adoption', () => {
   const out = mkdtempSync(join(tmpdir(), 'dw-summary-'));
@@ -276,23 +277,13 @@ function planJson(dir: string, env: NodeJS.ProcessEnv): PlanJson {
   return JSON.parse(execFileSync('terraform', ['show', '-json', 'p.tfplan'], { cwd: dir, env, encoding: 'utf8' })) as PlanJson;
 }
 
-/**
- * The devvm stack as it was before its specs were JSON texts: the profile's desired state
- * and the account's spec decoded into objects in the resource (what such a state holds).
- */
-const decodedSpecs = (tf: Record<string, any>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-  for (const [name, r] of Object.entries(tf.resource.terraform_data) as [string, Record<string, any>][]) { // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (/^profile_/.test(name)) r.triggers_replace.desired = '${jsondecode(each.value)}';
-    if (/^account_/.test(name)) r.input.account = '${jsondecode(each.value)}';
-  }
-};
-
 (hasTerraform || process.env.CI === 'true' ? describe : describe.skip)('upgrading a state whose specs are objects to the JSON texts', () => {
   const state = join(mkdtempSync(join(tmpdir(), 'dw-summary-upgrade-')), 'terraform.tfstate');
   beforeAll(() => {
+    // The previous shard layout (test/support/devvm-previous-layout.ts), applied without provisioners.
     const { dir, env } = stackDir(exampleInputs().roster, state, (tf) => {
+      Object.assign(tf, previousShardLayout(tf));
       inert(tf);
-      decodedSpecs(tf);
     });
     execFileSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
   });
@@ -308,7 +299,7 @@ const decodedSpecs = (tf: Record<string, any>) => { // eslint-disable-line @type
     expect(renderSummary(summarize([plan]))).toBe(
       [
         'People:',
-        ...people.map((u) => `  ~ update    ${u.padEnd(9)}  re-converge once (the desired state is now carried as JSON text; same content, nothing changes on the devvm); account spec now stored as JSON text (state only: nothing runs on the devvm)`),
+        ...people.map((u) => `  ~ update    ${u.padEnd(9)}  re-converge once (the desired state is now carried as JSON text; same content, nothing changes on the devvm); account's input now stored as one JSON text (state only: nothing runs on the devvm)`),
         'Other changes: none',
         '',
       ].join('\n'),
@@ -321,7 +312,7 @@ const decodedSpecs = (tf: Record<string, any>) => { // eslint-disable-line @type
     roster.people.emo = { ...roster.people.emo, workstation: { ...roster.people.emo.workstation!, parked: true } };
     const { dir, env } = stackDir(roster, state);
     const emo = summarize([planJson(dir, env)]).people.find((p) => p.osUser === 'emo')!;
-    expect(emo.details).toEqual(['park', 'account spec now stored as JSON text (state only: nothing runs on the devvm)']);
+    expect(emo.details).toEqual(['park', "account's input now stored as one JSON text (state only: nothing runs on the devvm)"]);
   });
 });
 
