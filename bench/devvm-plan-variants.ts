@@ -29,6 +29,7 @@ import { parseRoster, parseSite } from '../src/roster/load';
 import { formatProblem } from '../src/roster/problems';
 import { benchSiteYaml, generateRoster } from './roster-gen';
 import { dynamic } from './cty';
+import { terraformEnv } from '../src/plan/terraform';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -94,7 +95,7 @@ export const VARIANTS: Record<string, (tf: Json) => void> = {
   },
   'const-conn': (tf) => {
     for (const r of Object.values(tf.resource.terraform_data) as Json[]) {
-      if (!r.connection || !r.input) continue;
+      if (!r.connection || !r.input || typeof r.input !== 'object') continue; // an account's input is JSON text
       for (const k of ['host', 'port', 'user', 'host_key']) r.connection[k] = r.input[k];
     }
   },
@@ -106,16 +107,17 @@ export const VARIANTS: Record<string, (tf: Json) => void> = {
     for (const { kind, block, local } of shardBlocks(tf)) {
       tf.locals[local] = Object.fromEntries(Object.entries(tf.locals[local] as Record<string, string>).map(([k, v]) => [k, JSON.parse(v)]));
       if (kind === 'account') {
-        block.input.account = '${each.value}';
-        block.triggers_replace.uid = '${each.value.uid}';
+        block.input = '${each.value}';
+        block.triggers_replace.uid = '${each.value.account.uid}';
       } else block.triggers_replace.desired = '${each.value}';
     }
   },
-  // The design before the specs stayed JSON text in the resource (until 2026-12-01): each
-  // decoded into an object (`jsondecode(each.value)`), so the state held nested objects.
+  // The design before the texts stayed JSON text in the resource (until 2026-12-01): each
+  // decoded into an object (`jsondecode(each.value)`), so the state held nested objects (an
+  // account's input: { account, host, port, user, host_key }, as then).
   decoded: (tf) => {
     for (const { kind, block } of shardBlocks(tf)) {
-      if (kind === 'account') block.input.account = '${jsondecode(each.value)}';
+      if (kind === 'account') block.input = '${jsondecode(each.value)}';
       else block.triggers_replace.desired = '${jsondecode(each.value)}';
     }
   },
@@ -135,7 +137,8 @@ export const VARIANTS: Record<string, (tf: Json) => void> = {
 };
 
 export function run(dir: string, args: string[]): { seconds: number; cpu: number; out: string } {
-  const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+  // As `npm run plan` runs terraform (GOGC included: set GOGC to compare another value).
+  const env = { ...terraformEnv(), TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', 'terraform', ...args, '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0 && r.status !== 2) throw new Error(`terraform ${args.join(' ')}: ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
   const [s, u, sy] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);

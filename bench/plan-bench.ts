@@ -32,6 +32,7 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { benchSiteYaml, GenRoster, generateRoster, localConfigBase } from './roster-gen';
 import { dynamic } from './cty';
+import { terraformEnv } from '../src/plan/terraform';
 
 const ROOT = resolve(__dirname, '..');
 const GNU_TIME = '/usr/bin/time';
@@ -99,7 +100,9 @@ class LocalTerraform {
     mkdirSync(dir, { recursive: true });
     const rc = join(dir, '..', `${dir.split('/').pop()}.tfrc`);
     writeFileSync(rc, '');
-    this.env = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1' };
+    // The environment `npm run plan` gives terraform (src/plan/terraform.ts: GOGC included; set
+    // GOGC to compare another value).
+    this.env = { ...terraformEnv(), TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1' };
     writeFileSync(join(dir, 'zz_local_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: join(dir, 'terraform.tfstate') } } } }));
   }
   config(json: unknown): void {
