@@ -1,4 +1,6 @@
 // npm run --silent validate -- [--roster FILE] [--site FILE]   (--help: every option)
+// First: cdktf's archiver is loaded only on use (src/synth/lazy-archiver.ts), so nothing may load cdktf before.
+import '../src/synth/lazy-archiver';
 import { derive } from '../src/desired/derive';
 import { loadInputs } from '../src/roster/load';
 import { summaryLine } from '../src/report/people';

@@ -2,10 +2,11 @@
 // lodash, ...) when cdktf itself loads, for assets of type ARCHIVE, which it zips in a child
 // process of its own (lib/private/fs.js run as a CLI: that process loads archiver itself).
 // This project's one asset is a FILE (the agent bundle), yet loading archiver took 0.1-0.3 s
-// of every synth and plan (docs/bench.md). Imported before cdktf (first in src/app.ts), this
-// puts a stand-in in Node's module cache that loads the real archiver the first time anything
-// calls it or reads from it. When cdktf (and with it the real archiver) was loaded first, it
-// does nothing.
+// of every synth and plan (docs/bench.md). Imported before cdktf (first in src/app.ts, and in
+// bin/plan, apply, validate and import, whose other modules load cdktf sooner), this puts a
+// stand-in in Node's module cache that loads the real archiver the first time anything calls
+// it or reads from it. When cdktf (and with it the real archiver) was loaded first, it does
+// nothing.
 import Module from 'node:module';
 import { dirname } from 'node:path';
 
