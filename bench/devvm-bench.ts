@@ -13,12 +13,15 @@
 //      mirror) against the checkout (`du -sk --exclude=.git`) and a plain `git clone` made
 //      side by side. Goal: <= 1.2x the checkout.
 // Prints a table and exits 0 whether or not the goals are met (non-zero only on failure).
+import { helpFromHeader } from './help';
 import { loadavg } from 'node:os';
 import { startTestHost, TestHost } from '../test/harness/host';
 import { createInfraFixture } from '../test/harness/infra-fixture';
 import { Terraform } from '../test/harness/terraform';
 import { AGENT, createConfigBase } from '../test/e2e/devvm/host-tools';
 import { exampleCast, RosterDoc, synthDevvm } from '../test/e2e/devvm/stack';
+
+helpFromHeader(__filename);
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,6 +7,7 @@
 //   npx tsx bench/devvm-plan-quick.ts --park     # the tests' example roster: plan parking emo, printed
 //
 // Prints one line per size: people, workstations, apply seconds, no-op plan seconds (each rep).
+import { helpFromHeader } from './help';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ import { buildApp } from '../src/app';
 import { parseRoster, parseSite } from '../src/roster/load';
 import { formatProblem } from '../src/roster/problems';
 import { BENCH_BASE_SITE, BENCH_EXAMPLE_ROSTER, benchSiteYaml, generateRoster } from './roster-gen';
+
+helpFromHeader(__filename);
 
 const SITE_TEXT = readFileSync(BENCH_BASE_SITE, 'utf8');
 

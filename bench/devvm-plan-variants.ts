@@ -19,6 +19,7 @@
 // this stack with -refresh=false). --floor: instead, a bare stand-in (32 terraform_data
 // for_each blocks over locals maps of tiny strings) with as many instances as the stack
 // has: Terraform's own cost.
+import { helpFromHeader } from './help';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,10 +38,7 @@ function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 }
-if (process.argv.includes('--help')) {
-  process.stdout.write(`${readFileSync(__filename, 'utf8').split('\nimport ')[0].replace(/^\/\/ ?/gm, '')}\n`);
-  process.exit(0);
-}
+helpFromHeader(__filename);
 
 export function synthDevvm(people: number): Json {
   const siteText = benchSiteYaml();

@@ -27,12 +27,15 @@
 // dir)  --json FILE (write every run's raw figures)  --project-cmd 'SHELL COMMAND'
 // (measure that instead of (a), e.g. a candidate fix; it gets the same ROSTER, SITE
 // and CDKTF_OUTDIR and must write the same output)
+import { helpFromHeader } from './help';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { BENCH_BASE_SITE, benchSiteYaml, localConfigBase, rosterYaml } from './roster-gen';
+
+helpFromHeader(__filename);
 
 const ROOT = resolve(__dirname, '..');
 /** The tests' site, never the live roster/site.yaml (bench/roster-gen.ts). */

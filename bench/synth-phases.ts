@@ -5,9 +5,12 @@
 // each. --no-source-maps turns off the source-mapped stack traces that tsx enables
 // (cdktf captures a full stack trace for every token it creates). Used to find what to
 // fix when `npm run bench` misses a goal (docs/bench.md).
+import { helpFromHeader } from './help';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+helpFromHeader(__filename);
 
 const t0 = performance.now();
 const rows: [string, number, number][] = [];
