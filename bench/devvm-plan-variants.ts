@@ -31,6 +31,7 @@ import { formatProblem } from '../src/roster/problems';
 import { benchSiteYaml, generateRoster } from './roster-gen';
 import { dynamic } from './cty';
 import { terraformEnv } from '../src/plan/terraform';
+import { previousShardLayout } from '../test/support/devvm-previous-layout';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -111,13 +112,10 @@ export const VARIANTS: Record<string, (tf: Json) => void> = {
     }
   },
   // The design before the texts stayed JSON text in the resource (until 2026-12-01): each
-  // decoded into an object (`jsondecode(each.value)`), so the state held nested objects (an
-  // account's input: { account, host, port, user, host_key }, as then).
+  // decoded into an object (`jsondecode(each.value)`), so the state held nested objects
+  // (test/support/devvm-previous-layout.ts, the layout the upgrade tests apply).
   decoded: (tf) => {
-    for (const { kind, block } of shardBlocks(tf)) {
-      if (kind === 'account') block.input = '${jsondecode(each.value)}';
-      else block.triggers_replace.desired = '${jsondecode(each.value)}';
-    }
+    Object.assign(tf, previousShardLayout(tf));
   },
   'slim-desired': (tf) => {
     for (const { kind, local } of shardBlocks(tf)) {

@@ -6,8 +6,9 @@
 // maps (most of a stack's JSON) that was most of synth's time at 3000 people (docs/bench.md).
 // A literal needs none of it: resolving plain data returns it unchanged. So the element (or
 // the stack override) carries a placeholder through cdktf, and the stack puts the literal
-// in its place in the resolved document (fillLiterals, from the stack's toTerraform). Same JSON, byte for
-// byte; references (`local.<name>`, iterators) work as for any TerraformLocal.
+// in its place in the resolved document (LiteralStack's toTerraform: the only kind of stack
+// they may live in). Same JSON, byte for byte; references (`local.<name>`, iterators) work as
+// for any TerraformLocal.
 //
 // "No token in it" is checked once, when the local is made: a token (a reference to a
 // resource, say) inside would otherwise reach the JSON unresolved. A literal that holds one
@@ -49,11 +50,11 @@ export class LiteralLocal extends TerraformLocal {
 
   constructor(scope: Construct, id: string, literal: unknown) {
     super(scope, id, PLACEHOLDER);
+    if (!(TerraformStack.of(this) instanceof LiteralStack)) throw new Error(`${this.node.path}: a LiteralLocal lives only in a LiteralStack (any other stack would write its placeholder)`);
     const problem = literalProblem(literal);
     if (problem) throw new Error(`${this.node.path}: a LiteralLocal holds only plain data: ${problem}`);
     this.literal = literal;
   }
-
 }
 
 /** A top-level block list of the stack (`moved`, `import`, `removed`) that is plain data. */
@@ -63,7 +64,7 @@ export class LiteralBlock extends Construct {
   /** The blocks written there (never resolved: plain data, checked). */
   readonly literal: readonly unknown[];
 
-  constructor(stack: TerraformStack, key: string, literal: readonly unknown[]) {
+  constructor(stack: LiteralStack, key: string, literal: readonly unknown[]) {
     super(stack, `literal-block-${key}`);
     const problem = literalProblem(literal, key);
     if (problem) throw new Error(`${this.node.path}: a LiteralBlock holds only plain data: ${problem}`);
@@ -74,8 +75,15 @@ export class LiteralBlock extends Construct {
   }
 }
 
+/** A stack whose resolved JSON gets its LiteralLocals and LiteralBlocks put in place. */
+export class LiteralStack extends TerraformStack {
+  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
+    return fillLiterals(this, super.toTerraform());
+  }
+}
+
 /** Puts each LiteralLocal and LiteralBlock of `stack` in place of its placeholder in the stack's resolved JSON. */
-export function fillLiterals<T extends Record<string, unknown>>(stack: TerraformStack, tf: T): T {
+function fillLiterals<T extends Record<string, unknown>>(stack: TerraformStack, tf: T): T {
   const doc = tf as Record<string, unknown> & { locals?: Record<string, unknown> };
   for (const c of stack.node.findAll()) {
     if (c instanceof LiteralLocal) {

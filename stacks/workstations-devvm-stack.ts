@@ -2,9 +2,9 @@
 // `workstations` stack because the homelab's CI cannot reach the devvm: this one is
 // applied by an admin from a machine that can. It uses only Terraform's built-in
 // terraform_data, so `cdktf diff` needs no provider download and no SSH.
-import { DataResource, TerraformStack, TerraformVariable } from 'cdktf';
+import { DataResource, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { fillLiterals, LiteralBlock } from '../constructs/literal-local';
+import { LiteralBlock, LiteralStack } from '../constructs/literal-local';
 import { DevvmHost } from '../constructs/devvm/devvm-host';
 import { ManagedClaudeLayer } from '../constructs/devvm/managed-claude-layer';
 import { WorkstationAccounts } from '../constructs/devvm/workstation-accounts';
@@ -32,12 +32,8 @@ export interface WorkstationsDevvmStackProps {
   readonly configBaseCommit?: string;
 }
 
-export class WorkstationsDevvmStack extends TerraformStack {
-  /** The resolved JSON with the literal locals and blocks in place (constructs/literal-local.ts). */
-  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
-    return fillLiterals(this, super.toTerraform());
-  }
-
+/** A LiteralStack: its literal locals and blocks are put in place after resolution (constructs/literal-local.ts). */
+export class WorkstationsDevvmStack extends LiteralStack {
   readonly host: DevvmHost;
   readonly accounts: WorkstationAccounts;
   readonly profiles: WorkstationProfiles;

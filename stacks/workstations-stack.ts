@@ -1,8 +1,7 @@
 // The `workstations` stack: the cluster facet of every person (Kubernetes RBAC, Vault
 // identity, Authentik groups). Applied from the homelab's CI like any Tier-1 Stack.
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { fillLiterals, LiteralBlock } from '../constructs/literal-local';
+import { LiteralBlock, LiteralStack } from '../constructs/literal-local';
 // Deep imports: the providers' root index loads every resource class (BRIEF section 7).
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
@@ -34,12 +33,8 @@ export interface WorkstationsStackProps {
   readonly adoption?: Adoption;
 }
 
-export class WorkstationsStack extends TerraformStack {
-  /** The resolved JSON with the literal locals and blocks in place (constructs/literal-local.ts). */
-  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
-    return fillLiterals(this, super.toTerraform());
-  }
-
+/** A LiteralStack: its literal locals and blocks are put in place after resolution (constructs/literal-local.ts). */
+export class WorkstationsStack extends LiteralStack {
   /** Cluster-side profiles of every person (for_each blocks keyed by os_user). */
   readonly profiles: WorkstationProfiles;
   /** Vault identities of every person, in the site's Vault migration mode. */

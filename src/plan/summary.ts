@@ -114,9 +114,7 @@ function parseJson(text: string): unknown {
  */
 function desiredFormOnly(profile: ResourceChange): boolean {
   const carried = (v: Record<string, unknown> | null) => (v?.triggers_replace as { desired?: unknown } | undefined)?.desired;
-  const before = carried(profile.change.before);
-  const after = carried(profile.change.after);
-  return typeof before === 'object' && before !== null && typeof after === 'string' && canonical(before) === canonical(parseJson(after));
+  return becameText(carried(profile.change.before), carried(profile.change.after));
 }
 
 /**
@@ -125,8 +123,11 @@ function desiredFormOnly(profile: ResourceChange): boolean {
  * text after.
  */
 function accountFormOnly(account: ResourceChange): boolean {
-  const before = account.change.before?.input;
-  const after = account.change.after?.input;
+  return becameText(account.change.before?.input, account.change.after?.input);
+}
+
+/** An object before, a JSON text of the same content after. */
+function becameText(before: unknown, after: unknown): boolean {
   return typeof before === 'object' && before !== null && typeof after === 'string' && canonical(before) === canonical(parseJson(after));
 }
 

@@ -2,13 +2,7 @@
 // give the same JSON, byte for byte, as a TerraformLocal / stack override of the same data.
 import { App, TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { DataResource } from 'cdktf';
-import { fillLiterals, LiteralBlock, LiteralLocal, literalProblem } from '../../constructs/literal-local';
-
-class Stack extends TerraformStack {
-  override toTerraform(): ReturnType<TerraformStack['toTerraform']> {
-    return fillLiterals(this, super.toTerraform());
-  }
-}
+import { LiteralBlock, LiteralLocal, literalProblem, LiteralStack as Stack } from '../../constructs/literal-local';
 
 const DATA = {
   emo: { uid: 1001, groups: ['a', 'b'], note: 'a ${literal} Terraform expression stays as written', empty: {}, none: null, skipped: undefined, ok: true },
@@ -52,6 +46,11 @@ describe('LiteralLocal and LiteralBlock', () => {
     expect(literalProblem({ f: () => 1 })).toBe('(value).f: a function');
     expect(literalProblem({ n: Number.NaN })).toBe('(value).n: NaN is not a JSON number');
     expect(literalProblem(DATA)).toBeUndefined();
+  });
+
+  it('refuse to live in a stack that would not put them in place (its JSON would hold the placeholder)', () => {
+    const plain = new TerraformStack(new App({ stackTraces: false }), 'plain');
+    expect(() => new LiteralLocal(plain, 'people', DATA)).toThrow(/plain\/people: a LiteralLocal lives only in a LiteralStack/);
   });
 
   it('fail the synth when the placeholder was overridden (the literal would be lost)', () => {
