@@ -29,7 +29,7 @@ import { probeOrTimeout, runAs, RUNUSER } from '../exec';
 import { asMirror, MIRROR_ENV, MIRROR_USER, mirrorAccount } from '../mirror-account';
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
-import { changed, failed, ok, Outcome, skipped } from '../report';
+import { changed, failed, ok, oneLine, Outcome, skipped } from '../report';
 
 /** Written into .git of every clone the agent made: only these are ever fast-forwarded. */
 const MARKER = 'workstations-clone';
@@ -217,18 +217,27 @@ function fastForward(
   spec: CloneSpec,
   git: (args: string[], cwd?: string) => string,
 ): Outcome {
-  const branch = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
+  // One git run for the commit and the branch HEAD names ("HEAD" when detached). A probe,
+  // not git(): its timeout (a FIFO planted as .git/HEAD) fails the step, naming the command.
+  const head = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'], {
+    cwd: ws.home,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.home, USER: ws.osUser, LOGNAME: ws.osUser, LANG: 'C.UTF-8' },
+  });
+  if (head.status !== 0) throw new Error(`git -C ${target} rev-parse HEAD: ${oneLine(head.stderr)} (exit ${head.status})`);
+  const [local = '', ref = ''] = head.stdout.trim().split('\n');
+  const branch = ref === 'HEAD' ? '' : ref.replace(/^refs\/heads\//, '');
   const want = spec.branch ?? branch;
   if (branch !== want) return skipped(`on branch ${branch || '(detached)'}, not ${want}: not fast-forwarded`);
-  if (git(['-C', target, 'status', '--porcelain', '--untracked-files=no']).trim() !== '') {
-    return skipped('uncommitted changes: not fast-forwarded');
-  }
-  const local = git(['-C', target, 'rev-parse', 'HEAD']).trim();
   const remote = probeOrTimeout(RUNUSER, ['-u', MIRROR_USER, '--', 'git', '-C', mirror, 'rev-parse', '--verify', '--quiet', `refs/heads/${want}`], {
     cwd: '/',
     env: MIRROR_ENV,
   }).stdout.trim();
+  // Up to date: nothing to fast-forward, so the work tree is not looked at (git status
+  // reads every tracked file's metadata: the costliest look of a no-op converge).
   if (!remote || remote === local) return ok();
+  if (git(['-C', target, 'status', '--porcelain', '--untracked-files=no']).trim() !== '') {
+    return skipped('uncommitted changes: not fast-forwarded');
+  }
   if (ctx.dryRun) return changed(`would fast-forward ${local.slice(0, 8)}..${remote.slice(0, 8)}`);
   git(['-C', target, 'fetch', '--quiet', uploadPack(mirror), `file://${mirror}`, `+refs/heads/${want}:refs/remotes/origin/${want}`]);
   const merged = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'merge', '--ff-only', '--quiet', `origin/${want}`], {
