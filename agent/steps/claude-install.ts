@@ -4,10 +4,10 @@
 // answer is REPORTED, never a failure: a missing install blocks nobody's onboarding (the
 // account, clone and kubeconfig are useful without it), the line says how to install it.
 //
-// Least privilege: both probes run AS the person (runuser), never as root on their home:
-// their login shell with their own profile files (`<shell> -l -c 'command -v claude'`, stdin
-// closed, bounded by a short timeout), then `test -x ~/.local/bin/claude` (a PATH set only in
-// an interactive rc file is not seen by a login shell run with -c).
+// Least privilege: both looks run AS the person (runuser, one run), never as root on their
+// home: their login shell with their own profile files (`<shell> -l -c 'command -v claude'`,
+// stdin closed, bounded by a short timeout), and `[ -x ~/.local/bin/claude ]` (a PATH set
+// only in an interactive rc file is not seen by a login shell run with -c).
 import { getAccount } from '../accounts';
 import { probe, RUNUSER } from '../exec';
 import type { WorkstationState } from '../input';
@@ -30,14 +30,25 @@ function asPerson(p: Person, argv: readonly string[]) {
   });
 }
 
-/** Where the person's `claude` is, as they would find it, or undefined. */
+/** What the look prints first when ~/.local/bin/claude is executable (never an absolute path). */
+const LOCAL_INSTALL = 'workstations: ~/.local/bin/claude is executable';
+
+/**
+ * Where the person's `claude` is, as they would find it, or undefined. Both looks in one
+ * runuser: sh tests the native install's path, then `exec`s the login shell, so the login
+ * shell is runuser's own child and the timeout's SIGTERM reaches it (a hanging profile
+ * leaves nothing behind).
+ */
 export function findClaude(p: Person): { path: string; onPath: boolean } | undefined {
-  const login = asPerson(p, [p.shell, '-l', '-c', 'command -v claude']);
-  // A profile may print its own lines first: the answer is the last absolute path.
-  const found = login.status === 0 ? login.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/')).pop() : undefined;
-  if (found) return { path: found, onPath: true };
   const local = `${p.home}/.local/bin/claude`;
-  if (asPerson(p, ['test', '-x', local]).status === 0) return { path: local, onPath: false };
+  const script = 'if [ -x "$2" ]; then printf "%s\\n" "$3"; fi; exec "$1" -l -c "command -v claude"';
+  const r = asPerson(p, ['sh', '-c', script, 'sh', p.shell, local, LOCAL_INSTALL]);
+  const lines = r.stdout.split('\n').map((l) => l.trim());
+  const hasLocal = lines[0] === LOCAL_INSTALL;
+  // A profile may print its own lines first: the answer is the last absolute path.
+  const found = r.status === 0 ? lines.slice(hasLocal ? 1 : 0).filter((l) => l.startsWith('/')).pop() : undefined;
+  if (found) return { path: found, onPath: true };
+  if (hasLocal) return { path: local, onPath: false };
   return undefined;
 }
 
