@@ -2,7 +2,9 @@
 // A reader (or a crash) sees the old file or the new one, never a partial one.
 import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { sha256 as sha256Digest } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { randomHex } from './random-name';
 
 export interface WriteOptions {
   readonly mode: number;
@@ -12,7 +14,7 @@ export interface WriteOptions {
 
 export function writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): void {
   removeStaleTemps(path);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomHex()}`);
   // O_EXCL: never follow or reuse something a user placed at the temp name.
   const fd = openSync(tmp, 'wx', 0o600);
   try {
@@ -30,7 +32,7 @@ export function writeFileAtomic(path: string, content: string | Buffer, opts: Wr
 }
 
 export function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
+  return bytesToHex(sha256Digest(typeof content === 'string' ? utf8ToBytes(content) : content));
 }
 
 /**

@@ -2,7 +2,6 @@
 // "ours" only when its current content is what the ledger says we wrote. Anything else
 // (a person's ~/.kube/config, a hand edit) is kept and reported.
 import { chmodSync, chownSync, closeSync, constants, existsSync, fchmodSync, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, realpathSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { removeStaleTemps, sha256, writeFileAtomic, WriteOptions } from './atomic';
 import { runAs } from './exec';
@@ -10,6 +9,7 @@ import type { Context } from './context';
 import { changed, ok, Outcome, skipped } from './report';
 import { openInHome } from './person-fs';
 import { describeType, safeRead } from './safe-read';
+import { randomHex } from './random-name';
 
 export type Ownership = 'absent' | 'ours' | 'foreign';
 
@@ -144,7 +144,7 @@ function openNoFollow(path: string): number {
 /** Temp file, mode, rename: all as the person, in their own directory. */
 function writeAsPerson(person: { user: string; home: string }, path: string, content: string, mode: number): void {
   removeStaleTemps(path);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomHex()}`);
   runAs(person.user, person.home, 'tee', ['--', tmp], { input: content });
   runAs(person.user, person.home, 'chmod', [mode.toString(8), '--', tmp]);
   runAs(person.user, person.home, 'mv', ['-T', '-f', '--', tmp, path]);

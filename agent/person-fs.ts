@@ -6,9 +6,9 @@
 // the home opened O_DIRECTORY|O_NOFOLLOW relative to the previous one's fd, the file
 // O_NOFOLLOW|O_NONBLOCK), and only for what the person cannot do (fchown), never by path.
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, lstatSync, openSync, Stats } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { runAs } from './exec';
+import { randomHex } from './random-name';
 
 export interface Person {
   readonly user: string;
@@ -33,7 +33,7 @@ export function moveAsPerson(p: Person, from: string, to: string): void {
 
 /** A new file with `content`, written by the person: temp file, mode, rename, all as them. */
 export function writeAsPerson(p: Person, path: string, content: Buffer, mode: number): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomHex()}`);
   runAs(p.user, p.home, 'sh', ['-c', 'umask 077 && cat > "$1"', 'sh', tmp], { input: content });
   runAs(p.user, p.home, 'chmod', [(mode & 0o777).toString(8), '--', tmp]);
   runAs(p.user, p.home, 'mv', ['-T', '-f', '--', tmp, path]);

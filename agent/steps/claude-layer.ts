@@ -10,7 +10,6 @@
 // layer expects on the host (not shipped) are checked first: one unsafe or missing and
 // nothing is installed.
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { HOOKS_DIR, MANAGED_DIR, MANAGED_FILES } from '../../src/claude-layer/layout';
 import { hostScripts } from '../../src/claude-layer/policy';
@@ -28,6 +27,7 @@ import { hostWriters } from '../host-spec-store';
 import { safeReadIfExists } from '../safe-read';
 import { sha256 } from '../atomic';
 import { reconcilerConflict, reconcilerOnHost } from './reconciler';
+import { randomHex } from '../random-name';
 
 /** A first clone of a large Config base may take long; still bounded (the host lock is held). */
 const CHECKOUT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -176,7 +176,7 @@ function cloneCheckout(ctx: Context, base: ClaudeLayerSpec['configBase'], accoun
   for (const name of readdirSync(parent)) {
     if (name.startsWith(`${basename(base.path)}.tmp-`)) rmSync(join(parent, name), { recursive: true, force: true });
   }
-  const tmp = `${base.path}.tmp-${randomBytes(4).toString('hex')}`;
+  const tmp = `${base.path}.tmp-${randomHex()}`;
   mkdirSync(tmp, { mode: 0o755 });
   chownSync(tmp, account.uid, account.gid);
   try {
@@ -192,7 +192,7 @@ function cloneCheckout(ctx: Context, base: ClaudeLayerSpec['configBase'], accoun
     renameSync(tmp, base.path);
     return changed(`cloned as ${MIRROR_USER}`);
   }
-  const old = `${base.path}.tmp-old${randomBytes(4).toString('hex')}`;
+  const old = `${base.path}.tmp-old${randomHex()}`;
   renameSync(base.path, old);
   renameSync(tmp, base.path);
   rmSync(old, { recursive: true, force: true });
@@ -224,7 +224,7 @@ function linkEntries(ctx: Context, spec: ClaudeLayerSpec, dir: string): Outcome 
     }
     if (st && readlinkSync(link) === want) continue;
     if (!ctx.dryRun) {
-      const tmp = `${link}.tmp-${randomBytes(4).toString('hex')}`;
+      const tmp = `${link}.tmp-${randomHex()}`;
       symlinkSync(want, tmp);
       renameSync(tmp, link);
     }

@@ -21,7 +21,6 @@
 // Git URLs are passed after `--`, and one starting with `-` is refused here as well as by
 // the GitUrl schema (src/roster/values.ts): it would otherwise be read as an option.
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
@@ -30,6 +29,8 @@ import { asMirror, MIRROR_ENV, MIRROR_USER, mirrorAccount } from '../mirror-acco
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
 import { changed, failed, ok, oneLine, Outcome, skipped } from '../report';
+import { randomHex } from '../random-name';
+import { sha256 } from '../atomic';
 
 /** Written into .git of every clone the agent made: only these are ever fast-forwarded. */
 const MARKER = 'workstations-clone';
@@ -44,7 +45,7 @@ export { MIRROR_USER };
 const LOCKED_CONFIG = ['filter.git-crypt.smudge=cat', 'filter.git-crypt.clean=cat', 'filter.git-crypt.required=false'];
 
 export function mirrorPath(url: string): string {
-  return `${MIRROR_DIR}/${createHash('sha256').update(url).digest('hex').slice(0, 16)}.git`;
+  return `${MIRROR_DIR}/${sha256(url).slice(0, 16)}.git`;
 }
 
 /** Why `url` is refused before it reaches git's argv, or undefined. */
@@ -84,7 +85,7 @@ export function ensureMirror(ctx: Context, url: string): Outcome {
     for (const name of readdirSync(MIRROR_DIR)) {
       if (name.startsWith(`${basename(mirror)}.tmp-`)) rmSync(`${MIRROR_DIR}/${name}`, { recursive: true, force: true });
     }
-    const tmp = `${mirror}.tmp-${randomBytes(4).toString('hex')}`;
+    const tmp = `${mirror}.tmp-${randomHex()}`;
     mkdirSync(tmp, { mode: 0o755 });
     chownSync(tmp, account.uid, account.gid);
     try {
@@ -100,7 +101,7 @@ export function ensureMirror(ctx: Context, url: string): Outcome {
     publish(tmp);
     if (existsSync(mirror)) {
       // Swap, so clones that borrow from the old mirror never see it missing.
-      const old = `${mirror}.tmp-old${randomBytes(4).toString('hex')}`;
+      const old = `${mirror}.tmp-old${randomHex()}`;
       renameSync(mirror, old);
       renameSync(tmp, mirror);
       rmSync(old, { recursive: true, force: true });
@@ -164,7 +165,7 @@ export function convergeClone(ctx: Context, ws: WorkstationState, spec: CloneSpe
   }
   const tmpPrefix = `.${spec.path.split('/').pop()}.clone-`;
   removeStaleClones(ws, parent, tmpPrefix);
-  const tmp = `${parent}/${tmpPrefix}${randomBytes(4).toString('hex')}`;
+  const tmp = `${parent}/${tmpPrefix}${randomHex()}`;
   const config = spec.locked ? LOCKED_CONFIG.flatMap((c) => ['-c', c]) : [];
   git(['clone', '--quiet', uploadPack(mirror), ...config, '--reference', mirror, ...(spec.branch ? ['--branch', spec.branch] : []), `file://${mirror}`, tmp]);
   git(['-C', tmp, 'remote', 'set-url', '--', 'origin', spec.url]);

@@ -29,7 +29,6 @@
 // that collide with the infra tree when nesting back; a journaled step whose source and
 // target are both present.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
@@ -37,6 +36,7 @@ import { writeFileAtomic } from '../atomic';
 import { probe, RUNUSER, runAs } from '../exec';
 import { LAYOUT_DIR } from '../paths';
 import { changed, failed, Outcome, skipped } from '../report';
+import { randomHex } from '../random-name';
 
 /** Same marker as agent/steps/clone.ts: only the agent's own clones are moved. */
 const MARKER = 'workstations-clone';
@@ -223,7 +223,7 @@ function planToWorkspace(ws: WorkstationState): Journal | string {
     if (d.name === 'infra') return `${code}/infra is a repository of yours inside the infra clone: it would collide with ~/code/infra; rename it first`;
     hoist.push(d.name);
   }
-  const stage = `${ws.home}/.code.layout-${randomBytes(4).toString('hex')}`;
+  const stage = `${ws.home}/.code.layout-${randomHex()}`;
   const steps: Step[] = [
     { op: 'mkdir', path: stage },
     { op: 'mv', from: code, to: `${stage}/infra` },
@@ -246,7 +246,7 @@ function planToSingle(ws: WorkstationState): Journal | string {
   const clash = kindsAs(ws, nest.map((n) => `${infra}/${n}`));
   const collide = nest.filter((_, i) => clash[i].kind !== 'absent');
   if (collide.length > 0) return `${collide.map((n) => `~/code/${n}`).join(', ')} would collide with the infra tree's ${collide.join(', ')}: rename them first`;
-  const stage = `${ws.home}/.code.layout-${randomBytes(4).toString('hex')}`;
+  const stage = `${ws.home}/.code.layout-${randomHex()}`;
   const steps: Step[] = [
     { op: 'mv', from: code, to: stage },
     { op: 'mv', from: `${stage}/infra`, to: code },
