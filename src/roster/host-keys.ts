@@ -181,6 +181,7 @@ export function hostKeyProblems(
   locateField: (field: 'host_keys' | 'host_key', target: 'key' | 'value') => { line: number; col: number },
 ): Problem[] {
   const { field, findings } = hostKeyFindings(devvm);
+  if (findings.length === 0) return []; // positions are looked up only for a finding
   const path = `devvm.${field}`;
   const present = devvm[field] !== undefined;
   const at = locateField(field, present ? 'value' : 'key');

@@ -44,7 +44,7 @@ export function validate<S extends z.ZodType>(
 ): LoadResult<z.infer<S>> {
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
-  if (source.doc.contents === null) {
+  if (source.empty) {
     // Empty or comments only: "expected a mapping, got null" would not say what is wrong.
     const message = `the file is empty; expected a mapping with ${listKeys(requiredKeys(schema))}`;
     return { ok: false, problems: [{ file, line: 1, col: 1, path: '', message }] };

@@ -2,18 +2,30 @@
 // the schema or by cross-field rules) can be reported at the exact line and column of
 // the offending value. Also catches what YAML itself lets through: duplicate keys
 // (reported with their first occurrence) and unbounded alias expansion.
-import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, visit } from 'yaml';
+import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { Problem, PathSegment } from './problems';
+import { fastYamlValue } from './yaml-fast';
+
+/**
+ * The yaml library, loaded when a text is read exactly or a position is asked for: a file
+ * the quick reading accepts and that has no problem never needs it (loading it took
+ * about 40 ms of every command).
+ */
+let loaded: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (loaded ??= require('yaml') as typeof import('yaml'));
 
 /** Aliases are legal YAML but each expansion is bounded, so a small file cannot blow up. */
 const MAX_ALIAS_COUNT = 50;
 
 export interface YamlSource {
   readonly file: string;
+  /** The parsed document with every node's range (parsed on first use after a quick reading). */
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
   /** Plain JS value of the document; undefined when the YAML could not be read. */
   readonly value: unknown;
+  /** The document has no content: the file is empty or holds only comments. */
+  readonly empty: boolean;
 }
 
 export interface ParsedYaml {
@@ -21,9 +33,20 @@ export interface ParsedYaml {
   readonly problems: Problem[];
 }
 
+/**
+ * Reads `text`: quickly when it is plain data both YAML libraries read alike (yaml-fast.ts),
+ * then the positioned document is parsed only if something asks for a position; otherwise
+ * exactly, with positions (exactYaml).
+ */
 export function parseYaml(file: string, text: string): ParsedYaml {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, version: '1.2' });
+  const quick = fastYamlValue(text);
+  if (quick) return { source: parsedOnUse(file, text, quick.value), problems: [] };
+  return exactYaml(file, text);
+}
+
+/** Reads `text` with the yaml library, keeping positions, and finds what YAML lets through. */
+export function exactYaml(file: string, text: string): ParsedYaml {
+  const { doc, lines } = positioned(text);
   const problems: Problem[] = [];
 
   problems.push(...syntaxProblems(file, text, doc, lines));
@@ -39,7 +62,31 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       });
     }
   }
-  return { source: { file, doc, lines, value: problems.length === 0 ? value : undefined }, problems };
+  return { source: { file, doc, lines, value: problems.length === 0 ? value : undefined, empty: doc.contents === null }, problems };
+}
+
+function positioned(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const lib = yaml();
+  const lines = new lib.LineCounter();
+  const doc = lib.parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, version: '1.2' });
+  return { doc, lines };
+}
+
+/** A source read quickly (its root is a mapping): the positioned document is parsed from the same text on first use. */
+function parsedOnUse(file: string, text: string, value: unknown): YamlSource {
+  let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
+  const get = () => (parsed ??= positioned(text));
+  return {
+    file,
+    value,
+    empty: false,
+    get doc() {
+      return get().doc;
+    },
+    get lines() {
+      return get().lines;
+    },
+  };
 }
 
 /**
@@ -75,12 +122,12 @@ function unclosedOpening(doc: Document.Parsed, message: string, at: number): { o
   const flow = /^Flow (sequence|map) .*end with a ([\]}])/.exec(message);
   if (!quote && !flow) return undefined;
   let offset: number | undefined;
-  visit(doc, (_key, node) => {
+  yaml().visit(doc, (_key, node) => {
     const start = (node as Node).range?.[0];
     if (start === undefined || start >= at) return;
     const matches = quote
-      ? isScalar(node) && node.type === (quote[1] === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE')
-      : isCollection(node) && node.flow === true;
+      ? yaml().isScalar(node) && node.type === (quote[1] === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE')
+      : yaml().isCollection(node) && node.flow === true;
     if (matches && (offset === undefined || start > offset)) offset = start;
   });
   if (offset === undefined) return undefined;
@@ -111,12 +158,12 @@ function firstLine(message: string): string {
 function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): Problem[] {
   const problems: Problem[] = [];
   const walk = (node: unknown, path: PathSegment[]) => {
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       const seen = new Map<string, Scalar>();
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
-        const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
-        if (key !== undefined && isScalar(keyNode)) {
+        const key = yaml().isScalar(keyNode) ? String(keyNode.value) : undefined;
+        if (key !== undefined && yaml().isScalar(keyNode)) {
           const first = seen.get(key);
           if (key === '__proto__') {
             // toJS keeps it as an own property, but any later copy into a plain object
@@ -140,7 +187,7 @@ function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): 
         }
         walk(pair.value, key === undefined ? path : [...path, key]);
       }
-    } else if (isSeq(node)) {
+    } else if (yaml().isSeq(node)) {
       node.items.forEach((item, i) => walk(item, [...path, i]));
     }
   };
@@ -167,13 +214,13 @@ export function locate(source: YamlSource, path: readonly PathSegment[], target:
   let node: unknown = source.doc.contents;
   let keyNode: Node | null = null;
   for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(source.doc);
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-      if (!pair || !isPair(pair)) return start(keyNode ?? (node as Node), source);
+    if (yaml().isAlias(node)) node = node.resolve(source.doc);
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair || !yaml().isPair(pair)) return start(keyNode ?? (node as Node), source);
       keyNode = pair.key as Node;
       node = pair.value ?? pair.key;
-    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+    } else if (yaml().isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
       keyNode = null;
       node = node.items[segment];
     } else {
