@@ -1,6 +1,6 @@
 // constructs/literal-local.ts: literal locals and blocks skip cdktf's resolution and must
 // give the same JSON, byte for byte, as a TerraformLocal / stack override of the same data.
-import { App, TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
+import { App, Lazy, TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { DataResource } from 'cdktf';
 import { LiteralBlock, LiteralLocal, literalProblem, LiteralStack as Stack } from '../../constructs/literal-local';
 
@@ -41,6 +41,11 @@ describe('LiteralLocal and LiteralBlock', () => {
     expect(() => new LiteralLocal(stack, 'bad', { emo: { name: ref.asString } })).toThrow(/s\/bad: a LiteralLocal holds only plain data: \(value\)\.emo\.name: a token/);
     expect(() => new LiteralLocal(stack, 'bad2', { n: Token.asNumber('${var.x}') })).toThrow(/\(value\)\.n: a token/);
     expect(() => new LiteralBlock(stack, 'moved', [{ from: 'a', to: ref.asString }])).toThrow(/moved\.0\.to: a token/);
+    // Every kind of token cdktf encodes: list and map tokens, a token as a key, a resolvable.
+    expect(literalProblem({ l: Token.asList('${var.l}') })).toBe('(value).l.0: a token');
+    expect(literalProblem({ m: Token.asStringMap('${var.m}') })).toMatch(/^\(value\)\.m(\.[^ ]*)?: a token( as a key)?$/);
+    expect(literalProblem({ [ref.asString]: 1 })).toBe('(value): a token as a key');
+    expect(literalProblem({ z: Lazy.anyValue({ produce: () => 1 }) })).toBe('(value).z: not a plain object');
     expect(literalProblem({ d: new Date(0) })).toBe('(value).d: not a plain object');
     expect(literalProblem([1, undefined])).toBe('(value).1: undefined in a list');
     expect(literalProblem({ f: () => 1 })).toBe('(value).f: a function');
