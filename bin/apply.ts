@@ -3,8 +3,8 @@
 // some of them), after checking that each still matches what it was planned from, showing
 // the summary again and checking the guards. Terraform itself refuses a plan whose state
 // moved on.
-// First: cdktf's archiver is loaded only on use (src/synth/lazy-archiver.ts), so nothing may load cdktf before.
-import '../src/synth/lazy-archiver';
+// First: stand-ins for parts of cdktf (src/synth/before-cdktf.ts), so nothing may load cdktf before.
+import '../src/synth/before-cdktf';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { APPLY } from '../src/cli/commands';

@@ -1,7 +1,7 @@
 // npm run import -- --shipped-roster FILE --k8s-users FILE --passwd FILE --group FILE
 //                   [--authentik-groups FILE] [--site FILE] --out FILE   (--help: every option)
-// First: cdktf's archiver is loaded only on use (src/synth/lazy-archiver.ts), so nothing may load cdktf before.
-import '../src/synth/lazy-archiver';
+// First: stand-ins for parts of cdktf (src/synth/before-cdktf.ts), so nothing may load cdktf before.
+import '../src/synth/before-cdktf';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { IMPORT } from '../src/cli/commands';

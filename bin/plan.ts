@@ -2,8 +2,8 @@
 // Validate, synthesize both stacks, resolve the Config base head, run Terraform's plan for
 // each into a saved plan file, and print the per-person summary derived from the plan JSON.
 // The network and Terraform are needed here, never at synth.
-// First: cdktf's archiver is loaded only on use (src/synth/lazy-archiver.ts), so nothing may load cdktf before.
-import '../src/synth/lazy-archiver';
+// First: stand-ins for parts of cdktf (src/synth/before-cdktf.ts), so nothing may load cdktf before.
+import '../src/synth/before-cdktf';
 import { PLAN } from '../src/cli/commands';
 import { CONFIG_BASE_COMMIT_VAR, resolveConfigBaseHead, UNRESOLVED_COMMIT } from '../src/devvm/config-base-head';
 import { ALL_STACKS, applyCommand, planOptions } from '../src/plan/options';

@@ -1,6 +1,6 @@
 // npm run --silent validate -- [--roster FILE] [--site FILE]   (--help: every option)
-// First: cdktf's archiver is loaded only on use (src/synth/lazy-archiver.ts), so nothing may load cdktf before.
-import '../src/synth/lazy-archiver';
+// First: stand-ins for parts of cdktf (src/synth/before-cdktf.ts), so nothing may load cdktf before.
+import '../src/synth/before-cdktf';
 import { derive } from '../src/desired/derive';
 import { loadInputs } from '../src/roster/load';
 import { summaryLine } from '../src/report/people';

@@ -1,7 +1,7 @@
 // Builds the cdktf App from validated inputs. Shared by main.ts (the `cdktf` entry
 // point), bin/synth.ts and the tests, so all three synthesize the same thing.
-// First: before anything loads cdktf (src/synth/lazy-archiver.ts says why).
-import './synth/lazy-archiver';
+// First: before anything loads cdktf (src/synth/before-cdktf.ts says why).
+import './synth/before-cdktf';
 import { derive } from './desired/derive';
 import type { DesiredState } from './desired/types';
 import type { Inputs } from './roster/load';
