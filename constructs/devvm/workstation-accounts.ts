@@ -35,13 +35,22 @@ export class WorkstationAccounts extends Construct {
   constructor(scope: Construct, id: string, props: WorkstationAccountsProps) {
     super(scope, id);
     const preflight = encodeSpec(props.preflight);
+    // The same for every account (the site's devvm): made once, not once per person (it
+    // parses the site's host keys).
+    const connection = connectionInput(props.site);
     this.resources = byShard(props.accounts.map((a) => [a.osUser, a] as const)).map(([shard, accounts]) =>
-      this.shardBlock(devvmBlockName('account', shard), accounts.map(([, a]) => a), preflight, props),
+      this.shardBlock(devvmBlockName('account', shard), accounts.map(([, a]) => a), preflight, connection, props),
     );
     this.moved = props.accounts.map((a) => ({ from: unshardedAddress('account', a.osUser), to: devvmAddress('account', a.osUser) }));
   }
 
-  private shardBlock(name: string, accounts: readonly AccountSpec[], preflight: string, props: WorkstationAccountsProps): DataResource {
+  private shardBlock(
+    name: string,
+    accounts: readonly AccountSpec[],
+    preflight: string,
+    connection: Record<string, string | number>,
+    props: WorkstationAccountsProps,
+  ): DataResource {
     // The map lives in `locals` (`local.accounts_<h>`), evaluated once per plan. Written
     // inline into for_each, Terraform re-evaluates the whole literal for every instance:
     // plan time grows with the square of the roster. Each entry is ONE JSON text
@@ -52,7 +61,7 @@ export class WorkstationAccounts extends Construct {
     const local = new LiteralLocal(
       this,
       `${name}-map`,
-      Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText({ account: a, ...connectionInput(props.site) })])),
+      Object.fromEntries(accounts.map((a) => [a.osUser, terraformJsonText({ account: a, ...connection })])),
     );
     local.overrideLogicalId(name.replace('account', 'accounts'));
     const each = TerraformIterator.fromMap(local.asAnyMap);
