@@ -9,6 +9,9 @@
 // two libraries may read a text differently, or where the exact parse has a problem to
 // report, is declined here and read by the exact parse:
 //   - anything js-yaml itself refuses (syntax, duplicate keys, an alias: maxAliases 0);
+//   - a carriage return not followed by a line feed (js-yaml breaks the line there, the
+//     yaml library keeps it in the scalar), a tab in a line's indentation (where the two
+//     disagree on where a block scalar ends);
 //   - not exactly one document, a directive, or a root that is not a mapping;
 //   - an anchor, an alias or a tag; a key that is a collection (`? [a, b]`, `[a]: b`);
 //   - a plain key that may not be a string (`~:`, `null:`, an empty key, a number);
@@ -22,11 +25,14 @@ import type { Event } from 'js-yaml';
 
 /** A plain scalar the core schema might read as null, a boolean or a number (so not as a string). */
 const MAYBE_NOT_A_STRING = /^(?:|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9.][0-9a-fA-FoxXeE._+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+/** A carriage return that does not end a CRLF line ending, or a tab in a line's indentation. */
+const LONE_CR_OR_INDENT_TAB = /\r(?!\n)|^ *\t/m;
 /** A plain scalar that starts like a number (the core schema's ints and floats). */
 const NUMBER_LIKE = /^[-+]?(?:[0-9]|\.[0-9])/;
 
 /** The value of `text` when it is plain data both parsers read alike; undefined otherwise. */
 export function fastYamlValue(text: string): { value: unknown } | undefined {
+  if (LONE_CR_OR_INDENT_TAB.test(text)) return undefined;
   let events: Event[];
   try {
     events = parseEvents(text, {});

@@ -67,14 +67,14 @@ function render(t: Tree, at: number, comments: string[]): string[] {
 }
 
 const document = fc
-  .tuple(fc.array(fc.tuple(key, tree), { minLength: 1, maxLength: 5 }), fc.array(comment, { maxLength: 3 }), fc.boolean())
-  .map(([entries, comments, header]) => `${header ? '# roster\n' : ''}${render({ kind: 'map', entries }, 0, comments).join('\n')}\n`);
+  .tuple(fc.array(fc.tuple(key, tree), { minLength: 1, maxLength: 5 }), fc.array(comment, { maxLength: 3 }), fc.boolean(), fc.constantFrom('\n', '\r\n'))
+  .map(([entries, comments, header, eol]) => `${header ? `# roster${eol}` : ''}${render({ kind: 'map', entries }, 0, comments).join(eol)}${eol}`);
 
 /** An edit of the text: insert, delete or replace one character. */
 const edit = fc.record({
   at: fc.nat(),
   op: fc.constantFrom('insert', 'delete', 'replace'),
-  ch: fc.constantFrom(' ', '  ', '\n', '\t', ':', '-', '#', '"', "'", '[', ']', '{', '}', ',', '&a ', '*a', '!', '!!str ', '?', '|', '>', '%', '\\', 'x', '0', '.'),
+  ch: fc.constantFrom(' ', '  ', '\n', '\r', '\r\n', '\t', ':', '-', '#', '"', "'", '[', ']', '{', '}', ',', '&a ', '*a', '!', '!!str ', '?', '|', '>', '%', '\\', 'x', '0', '.'),
 });
 function applyEdits(text: string, edits: { at: number; op: string; ch: string }[]): string {
   let s = text;
@@ -116,6 +116,8 @@ describe('the quick YAML reading', () => {
       '__proto__: x\n', 'a: 1\na: 2\n', // reported by the exact parse
       'a: 1\n---\nb: 2\n', '', '# only a comment\n', '- a\n', 'just text\n', // not one mapping
       `${'k'.repeat(1100)}: x\n`,
+      'a: 1\r', 'a: 1\rb: 2\n', // a lone carriage return: a line break to js-yaml, not to the yaml library
+      'a: |\n    x\n\t    y\n', // a tab in the indentation: where does the block scalar end?
     ];
     for (const text of declined) expect([text, fastYamlValue(text)]).toEqual([text, undefined]);
   });
