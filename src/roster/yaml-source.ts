@@ -1,7 +1,9 @@
 // Parses a YAML file keeping source positions, so that every problem found later (by
 // the schema or by cross-field rules) can be reported at the exact line and column of
 // the offending value. Also catches what YAML itself lets through: duplicate keys
-// (reported with their first occurrence) and unbounded alias expansion.
+// (reported with their first occurrence) and unbounded alias expansion. A file that is
+// plain data is read quickly first (yaml-fast.ts); its positioned document is parsed only
+// when a problem asks for a position.
 import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { Problem, PathSegment } from './problems';
 import { fastYamlValue } from './yaml-fast';
@@ -121,13 +123,14 @@ function unclosedOpening(doc: Document.Parsed, message: string, at: number): { o
   const quote = /^Missing closing (["'])quote/.exec(message);
   const flow = /^Flow (sequence|map) .*end with a ([\]}])/.exec(message);
   if (!quote && !flow) return undefined;
+  const { isCollection, isScalar, visit } = yaml();
   let offset: number | undefined;
-  yaml().visit(doc, (_key, node) => {
+  visit(doc, (_key, node) => {
     const start = (node as Node).range?.[0];
     if (start === undefined || start >= at) return;
     const matches = quote
-      ? yaml().isScalar(node) && node.type === (quote[1] === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE')
-      : yaml().isCollection(node) && node.flow === true;
+      ? isScalar(node) && node.type === (quote[1] === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE')
+      : isCollection(node) && node.flow === true;
     if (matches && (offset === undefined || start > offset)) offset = start;
   });
   if (offset === undefined) return undefined;
@@ -156,14 +159,15 @@ function firstLine(message: string): string {
  * first; and every `__proto__` key, which no JavaScript object can hold as data.
  */
 function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): Problem[] {
+  const { isMap, isScalar, isSeq } = yaml();
   const problems: Problem[] = [];
   const walk = (node: unknown, path: PathSegment[]) => {
-    if (yaml().isMap(node)) {
+    if (isMap(node)) {
       const seen = new Map<string, Scalar>();
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
-        const key = yaml().isScalar(keyNode) ? String(keyNode.value) : undefined;
-        if (key !== undefined && yaml().isScalar(keyNode)) {
+        const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+        if (key !== undefined && isScalar(keyNode)) {
           const first = seen.get(key);
           if (key === '__proto__') {
             // toJS keeps it as an own property, but any later copy into a plain object
@@ -187,7 +191,7 @@ function duplicateKeys(file: string, doc: Document.Parsed, lines: LineCounter): 
         }
         walk(pair.value, key === undefined ? path : [...path, key]);
       }
-    } else if (yaml().isSeq(node)) {
+    } else if (isSeq(node)) {
       node.items.forEach((item, i) => walk(item, [...path, i]));
     }
   };
@@ -211,16 +215,17 @@ export interface Position {
  * its nearest existing ancestor, so "people.emo.email is required" points at `emo:`.
  */
 export function locate(source: YamlSource, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): Position {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   let node: unknown = source.doc.contents;
   let keyNode: Node | null = null;
   for (const segment of path) {
-    if (yaml().isAlias(node)) node = node.resolve(source.doc);
-    if (yaml().isMap(node)) {
-      const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === String(segment));
-      if (!pair || !yaml().isPair(pair)) return start(keyNode ?? (node as Node), source);
+    if (isAlias(node)) node = node.resolve(source.doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair || !isPair(pair)) return start(keyNode ?? (node as Node), source);
       keyNode = pair.key as Node;
       node = pair.value ?? pair.key;
-    } else if (yaml().isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
       keyNode = null;
       node = node.items[segment];
     } else {
