@@ -94,13 +94,18 @@ export const RUNUSER = '/sbin/runuser';
 /** util-linux setpriv (no PAM, no session): switches uid, gid and groups, nothing else. */
 export const SETPRIV = '/usr/bin/setpriv';
 
+/** The environment a command run as a person gets: their login names and home, the system PATH. */
+export function personEnv(user: string, home: string): NodeJS.ProcessEnv {
+  return { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER: user, LOGNAME: user, LANG: 'C.UTF-8' };
+}
+
 /** Runs a command as `user` (runuser from util-linux: no shell, login environment of that user). */
 export function runAs(user: string, home: string, cmd: string, args: readonly string[], opts: RunOptions = {}): string {
   return run(RUNUSER, ['-u', user, '--', cmd, ...args], {
     ...opts,
     // Start in their home: the agent's own cwd (/root) is not theirs to enter.
     cwd: opts.cwd ?? home,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER: user, LOGNAME: user, LANG: 'C.UTF-8', ...opts.env },
+    env: { ...personEnv(user, home), ...opts.env },
   });
 }
 

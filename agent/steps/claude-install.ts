@@ -9,7 +9,7 @@
 // stdin closed, bounded by a short timeout), and `[ -x ~/.local/bin/claude ]` (a PATH set
 // only in an interactive rc file is not seen by a login shell run with -c).
 import { getAccount } from '../accounts';
-import { probe, RUNUSER } from '../exec';
+import { personEnv, probe, RUNUSER } from '../exec';
 import type { WorkstationState } from '../input';
 import { ok, Outcome, skipped } from '../report';
 
@@ -26,7 +26,7 @@ function asPerson(p: Person, argv: readonly string[]) {
     cwd: p.home,
     input: '',
     timeoutMs: CLAUDE_PROBE_TIMEOUT_MS,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: p.home, USER: p.osUser, LOGNAME: p.osUser, SHELL: p.shell, LANG: 'C.UTF-8' },
+    env: { ...personEnv(p.osUser, p.home), SHELL: p.shell },
   });
 }
 

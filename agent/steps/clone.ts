@@ -24,7 +24,7 @@ import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, r
 import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { probeOrTimeout, runAs, RUNUSER } from '../exec';
+import { personEnv, probeOrTimeout, runAs, RUNUSER } from '../exec';
 import { asMirror, MIRROR_ENV, MIRROR_USER, mirrorAccount } from '../mirror-account';
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
@@ -222,7 +222,7 @@ function fastForward(
   // not git(): its timeout (a FIFO planted as .git/HEAD) fails the step, naming the command.
   const head = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'], {
     cwd: ws.home,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.home, USER: ws.osUser, LOGNAME: ws.osUser, LANG: 'C.UTF-8' },
+    env: personEnv(ws.osUser, ws.home),
   });
   if (head.status !== 0) throw new Error(`git -C ${target} rev-parse HEAD: ${oneLine(head.stderr)} (exit ${head.status})`);
   const [local = '', ref = ''] = head.stdout.trim().split('\n');
