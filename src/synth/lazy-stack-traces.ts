@@ -5,7 +5,7 @@
 // cdktf (src/synth/before-cdktf.ts), this puts in Node's module cache a capture that takes the
 // same trace and formats it when something first reads it: an error message, which is when
 // it is needed. Same lines, in the same order. When cdktf was loaded first, it does nothing.
-import Module from 'node:module';
+import { standInModule } from './module-stand-in';
 import { dirname, join } from 'node:path';
 
 /** cdktf's own module (lib/tokens/private/stack-trace.js, required by its tokens). */
@@ -37,10 +37,4 @@ export function captureStackTrace(below?: Function): string[] {
   });
 }
 
-if (!require.cache[STACK_TRACE_PATH]) {
-  const entry = new Module(STACK_TRACE_PATH);
-  entry.filename = STACK_TRACE_PATH;
-  entry.loaded = true;
-  entry.exports = { captureStackTrace, lazy: true };
-  require.cache[STACK_TRACE_PATH] = entry;
-}
+standInModule(STACK_TRACE_PATH, () => ({ captureStackTrace, lazy: true }));

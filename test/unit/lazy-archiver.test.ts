@@ -62,13 +62,3 @@ test('whoever calls the stand-in gets the real archiver, loaded then', () => {
   `);
   expect(JSON.parse(report)).toEqual({ before: false, after: true, pipe: 'function', finalize: 'function', version: 'function' });
 });
-
-test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s loads none of it either (its modules, with --help)', (command) => {
-  const dir = mkdtempSync(join(tmpdir(), 'dw-lazy-archiver-'));
-  const probe = join(dir, 'probe.js');
-  const report = join(dir, 'loaded');
-  // Preloaded: at exit, whether archiver's tree is in Node's module cache.
-  writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)}, String(${LOADED})));\n`);
-  execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '--require', probe, `bin/${command}.ts`, '--help'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  expect(readFileSync(report, 'utf8')).toBe('false');
-});

@@ -1,11 +1,9 @@
 // src/synth/lazy-stack-traces.ts: cdktf's tokens get the stand-in capture (formatted on
 // first read), with the same lines the real one gives, and cdktf's errors still say where a
 // token was made. Each case runs in its own Node process (as `npm run synth` does: node
-// --require tsx/cjs), so Node's own module cache is the one the stand-in lives in.
+// --require tsx/cjs), so Node's own module cache is the one the stand-in lives in. That each
+// bin command has it in place: before-cdktf.test.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { REPO_ROOT } from '../support/inputs';
 
 function node(script: string): unknown {
@@ -50,16 +48,4 @@ test('gives the lines the real capture gives, as an array to every reader', () =
     }));
   `);
   expect(report).toEqual({ isArray: true, length: true, same: true, first: 'inner', joined: true, json: true, keys: true });
-});
-
-test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s puts it in place before cdktf loads (its modules, with --help)', (command) => {
-  const dir = mkdtempSync(join(tmpdir(), 'dw-lazy-stack-'));
-  const probe = join(dir, 'probe.js');
-  const report = join(dir, 'lazy');
-  writeFileSync(
-    probe,
-    `process.on('exit', () => { const e = Object.entries(require.cache).find(([k]) => k.endsWith('/cdktf/lib/tokens/private/stack-trace.js')); require('fs').writeFileSync(${JSON.stringify(report)}, String(e ? e[1].exports.lazy === true : 'not loaded')); });\n`,
-  );
-  execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '--require', probe, `bin/${command}.ts`, '--help'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  expect(readFileSync(report, 'utf8')).toBe('true');
 });
