@@ -43,7 +43,7 @@ describe('LiteralLocal and LiteralBlock', () => {
     expect(() => new LiteralBlock(stack, 'moved', [{ from: 'a', to: ref.asString }])).toThrow(/moved\.0\.to: a token/);
     // Every kind of token cdktf encodes: list and map tokens, a token as a key, a resolvable.
     expect(literalProblem({ l: Token.asList('${var.l}') })).toBe('(value).l.0: a token');
-    expect(literalProblem({ m: Token.asStringMap('${var.m}') })).toMatch(/^\(value\)\.m(\.[^ ]*)?: a token( as a key)?$/);
+    expect(literalProblem({ m: Token.asStringMap('${var.m}') })).toBe('(value).m: a token as a key'); // a map token is an object keyed by its marker
     expect(literalProblem({ [ref.asString]: 1 })).toBe('(value): a token as a key');
     expect(literalProblem({ z: Lazy.anyValue({ produce: () => 1 }) })).toBe('(value).z: not a plain object');
     expect(literalProblem({ d: new Date(0) })).toBe('(value).d: not a plain object');
