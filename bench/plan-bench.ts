@@ -3,7 +3,7 @@
 // or not they are met (non-zero only when a run fails).
 //
 // Part 1, for each roster size (default 100, 1000, 3000 people; bench/roster-gen.ts):
-//   - synth: `node --require tsx/cjs bin/synth.ts` (what `npm run synth` runs) under GNU
+//   - synth: `node bin/launch.js bin/synth.ts` (what `npm run synth` runs) under GNU
 //     time, --reps times (the run of median wall time is printed): wall seconds and peak RSS; both stacks are written. Its block and instance
 //     counts show the JSON's shape.
 //   - the devvm stack (`workstations-devvm`, only terraform_data: plannable here): the
@@ -234,7 +234,7 @@ function synthInto(work: string, tag: string, roster: GenRoster, sitePath: strin
   writeFileSync(rosterPath, stringify(roster));
   const out = join(work, `out-${tag}`);
   const env = { ...process.env, ROSTER: rosterPath, SITE: sitePath, CDKTF_OUTDIR: out };
-  return { timed: timed([process.execPath, '--require', require.resolve('tsx/cjs'), 'bin/synth.ts'], { env }), out };
+  return { timed: timed([process.execPath, 'bin/launch.js', 'bin/synth.ts'], { env }), out };
 }
 
 const stackJson = (out: string, stack: string) => readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8');
@@ -374,7 +374,7 @@ async function main(): Promise<void> {
     writeFileSync(site, siteText);
     const siteDoc = parse(siteText) as { capacity?: unknown };
     process.stderr.write(`plan-bench: work dir ${work}; capacity ${JSON.stringify(siteDoc.capacity)}\n`);
-    // Warm-up: fills tsx's transform cache, as after a developer's first `npm run synth`.
+    // Warm-up: builds bin/launch.js's bundle, as a developer's first `npm run synth` does.
     synthInto(work, 'warmup', generateRoster(10), site);
     const nodeStart = median([0, 1, 2].map(() => timed([process.execPath, '-e', '0']).seconds));
 

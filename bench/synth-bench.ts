@@ -3,15 +3,15 @@
 // A benchmark, not a test: it prints figures and whether the goals are met, and exits 0
 // either way (non-zero only when a run fails or the two outputs differ).
 //
-//   (a) project:  node --require tsx/cjs bin/synth.ts   (what `npm run synth` runs)
+//   (a) project:  node bin/launch.js bin/synth.ts   (what `npm run synth` runs)
 //   (b) baseline: node <ts-node bin> bench/baseline/main.ts
 //                 (ts-node with type-checking, providers imported from their root index)
 //
 // Each run is a child process under GNU time (`/usr/bin/time -f '%e %M %U %S'`): wall
 // seconds, CPU seconds and the kernel's peak RSS of the largest process of the command (for (a) the synth
-// process that the tsx CLI spawns; for (b) the one ts-node process). The runner also
-// samples /proc every 20 ms for the summed RSS of all processes of the command (tsx CLI
-// wrapper, esbuild service, `terraform version` probes of cdktf): the "all procs" figure.
+// process; for (b) the one ts-node process). The runner also samples /proc every 20 ms for
+// the summed RSS of all processes of the command (the esbuild service when the bundle is
+// rebuilt, cdktf's `terraform version` probes in (b)): the "all procs" figure.
 // (a) and (b) run alternately (order flipped every repetition); medians are reported.
 // Both must write byte-identical stacks/*/cdk.tf.json, or the comparison is void.
 // Docs: docs/bench.md.
@@ -120,13 +120,13 @@ function binOf(pkg: string, name: string): string {
 
 function command(kind: Kind, o: Options): string[] {
   if (kind === 'project' && o.projectCmd) return ['/bin/sh', '-c', o.projectCmd];
-  if (kind === 'project') return [process.execPath, '--require', require.resolve('tsx/cjs'), 'bin/synth.ts'];
+  if (kind === 'project') return [process.execPath, 'bin/launch.js', 'bin/synth.ts'];
   // ts-node's default: type-checking on. -P makes the tsconfig explicit (ts-node would
   // find bench/baseline/tsconfig.json next to the script anyway).
   return [process.execPath, binOf('ts-node', 'ts-node'), '-P', 'bench/baseline/tsconfig.json', 'bench/baseline/main.ts'];
 }
 
-/** Environment of a run: the runner's, minus anything that could change how tsx or ts-node compile. */
+/** Environment of a run: the runner's, minus anything that could change how the project or ts-node compile. */
 function childEnv(roster: string, site: string, outdir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
   const started = new Date();
   process.stderr.write(`synth bench: sizes ${o.sizes.join(', ')}, ${o.reps} repetition(s), ${kinds.join(' vs ')}; node ${process.version}, ${cpus().length} cores; work dir ${work}\n`);
   try {
-    // Warm-up (not reported): fills tsx's transform cache and the page cache, as on a
+    // Warm-up (not reported): builds bin/launch.js's bundle and fills the page cache, as on a
     // developer's machine after the first `npm run synth`.
     const exampleSite = readFileSync(EXAMPLE_SITE, 'utf8');
     const branch = String((parseDocument(exampleSite).getIn(['config_base', 'branch']) as string | undefined) ?? 'master');
@@ -378,9 +378,9 @@ function report(o: Options, runs: Run[], kinds: Kind[], started: Date): void {
     table(['people', 'project s', 'project cpu s', 'project MB', 'project MB all procs', 'baseline s', 'baseline cpu s', 'baseline MB', 'ratio (baseline s / project s)'], rows),
   );
   out.push('');
-  out.push(`project  = ${o.projectCmd ? `sh -c '${o.projectCmd}' (--project-cmd)` : 'node --require tsx/cjs bin/synth.ts (npm run synth)'}; baseline = ts-node (type-checking) + root provider imports, bench/baseline/main.ts`);
+  out.push(`project  = ${o.projectCmd ? `sh -c '${o.projectCmd}' (--project-cmd)` : 'node bin/launch.js bin/synth.ts (npm run synth)'}; baseline = ts-node (type-checking) + root provider imports, bench/baseline/main.ts`);
   out.push('s = wall seconds; cpu s = user + system CPU seconds of all its processes and threads (less sensitive to other load)');
-  out.push("MB = peak RSS of the largest process (GNU time %M); 'all procs' = peak of the summed RSS of every process of the command (sampled every 20 ms): tsx CLI wrapper, esbuild service, cdktf's `terraform version` probes");
+  out.push("MB = peak RSS of the largest process (GNU time %M); 'all procs' = peak of the summed RSS of every process of the command (sampled every 20 ms): esbuild service (bundle rebuilds), cdktf's `terraform version` probes");
 
   if (kinds.length === 2) {
     // Fairness: (a) and (b) of the same repetition ran back to back on the same sources,

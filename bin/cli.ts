@@ -24,9 +24,9 @@ export function runCommand(spec: CommandSpec, main: (opts: ParsedOptions) => voi
 }
 
 export function runCli(main: () => void | Promise<void>): void {
-  // tsx turns source-mapped stack traces on; cdktf captures a stack trace for every token
-  // it creates, and mapping those costs about a second at 1000 people. Turned back on
-  // before an unexpected error is printed.
+  // Under tsx or --enable-source-maps, stack traces are source-mapped; cdktf captures a stack
+  // trace for every token it creates, and mapping those costs about a second at 1000 people.
+  // Turned back on before an unexpected error is printed.
   process.setSourceMapsEnabled(false);
   Promise.resolve()
     .then(main)
@@ -42,7 +42,10 @@ export function runCli(main: () => void | Promise<void>): void {
         process.exitCode = 2;
       } else {
         process.setSourceMapsEnabled(true); // TypeScript positions in an unexpected error's trace
-        process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        const trace = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        process.stderr.write(`${trace}\n`);
+        // bin/launch.js's bundle: its map is read only if maps were on when it loaded.
+        if (trace.includes('/dist/launch/')) process.stderr.write('(for TypeScript files and lines: run again with NODE_OPTIONS=--enable-source-maps)\n');
         process.exitCode = 2;
       }
     });

@@ -1,6 +1,6 @@
 // CI only, in a step that holds no secret: refuse a pull request whose site moves a provider
 // endpoint away from the trusted site (the target branch's), before any step with a token runs.
-// node --require tsx/cjs scripts/check-endpoints.ts SITE TRUSTED_SITE
+// node bin/launch.js scripts/check-endpoints.ts SITE TRUSTED_SITE
 import { parseSite, readInput } from '../src/roster/load';
 import { formatProblem } from '../src/roster/problems';
 import { checkTrustedEndpoints } from '../src/ci/preflight';

@@ -1,5 +1,5 @@
 // CI only: post (or update) the per-person plan summary on the pull request.
-// node --require tsx/cjs scripts/post-plan-comment.ts plan-summary.md
+// node bin/launch.js scripts/post-plan-comment.ts plan-summary.md
 // Environment: FORGE (forgejo | github, default forgejo), FORGE_TOKEN, FORGE_API_URL (Forgejo:
 // https://<host>/api/v1; default for github https://api.github.com), and Woodpecker's CI_REPO,
 // CI_COMMIT_PULL_REQUEST, CI_COMMIT_SHA, CI_PIPELINE_STATUS, CI_PIPELINE_URL.

@@ -14,11 +14,11 @@ import { describeE2E } from '../harness/skip';
 import { devvmAddress, devvmBlockName, devvmShard } from '../../src/desired/devvm-addresses';
 import { Terraform } from '../harness/terraform';
 import { REPO_ROOT } from '../support/inputs';
+import { launchArgs } from '../support/run';
 import { zipEntries } from '../support/zip-entries';
 import { applyCast, exampleCast, siteFor, SynthResult } from './devvm/stack';
 
 const SCHEMA = 'workstations-devvm';
-const TSX_CJS = require.resolve('tsx/cjs');
 
 /** Waits for `cond`; throws after `timeoutMs` (a hang guard, not a timed assertion). */
 async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
@@ -89,7 +89,7 @@ describeE2E('PG state backend: the devvm stack keeps its state in PostgreSQL', (
     fs.writeFileSync(path.join(dir, 'site.yaml'), stringify(siteFor(h)));
     fs.writeFileSync(path.join(dir, 'cli.tfrc'), '');
     planOutdir = path.join(dir, 'cdktf.out');
-    const r = await run([process.execPath, '--require', TSX_CJS, path.join(REPO_ROOT, 'bin/plan.ts'), '--stack', SCHEMA], {
+    const r = await run([process.execPath, ...launchArgs('bin/plan.ts', ['--stack', SCHEMA])], {
       cwd: REPO_ROOT,
       // Not the caller's environment: a developer's own PG_CONN_STR must never be used here.
       env: {

@@ -1,10 +1,10 @@
-// Runs one of the project's commands (bin/*.ts) the way the npm scripts do: node --require tsx/cjs.
+// Runs one of the project's commands (bin/*.ts) the way the npm scripts do: node bin/launch.js.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { REPO_ROOT } from './inputs';
 
-
-// Resolved here: the commands also run from temporary working directories.
-const TSX_CJS = require.resolve('tsx/cjs');
+/** Node's arguments that run `entry` (relative to the repository) as npm does; absolute, for any cwd. */
+export const launchArgs = (entry: string, args: readonly string[] = []): string[] => [join(REPO_ROOT, 'bin', 'launch.js'), join(REPO_ROOT, entry), ...args];
 
 export interface RunResult {
   readonly code: number | null;
@@ -13,7 +13,7 @@ export interface RunResult {
 }
 
 export function runBin(script: string, args: string[] = [], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
-  const r = spawnSync(process.execPath, ['--require', TSX_CJS, `${REPO_ROOT}/bin/${script}.ts`, ...args], {
+  const r = spawnSync(process.execPath, launchArgs(`bin/${script}.ts`, args), {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ROSTER: undefined, SITE: undefined, CDKTF_OUTDIR: undefined, ...opts.env },
     encoding: 'utf8',

@@ -2,12 +2,13 @@
 // before cdktf loads (its other modules may load cdktf before src/app.ts): cdktf's archiver
 // tree is never loaded (lazy-archiver.ts) and its tokens get the lazy stack-trace capture
 // (lazy-stack-traces.ts). Each command runs with --help in its own Node process, as npm runs
-// it, with a preloaded probe that reports Node's module cache at exit.
+// it (bin/launch.js), with a preloaded probe that reports Node's module cache at exit.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/inputs';
+import { launchArgs } from '../support/run';
 
 const PROBE = `process.on('exit', () => {
   const keys = Object.keys(require.cache);
@@ -24,7 +25,7 @@ test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s: no arch
   const probe = join(dir, 'probe.js');
   const report = join(dir, 'report.json');
   writeFileSync(probe, PROBE);
-  execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '--require', probe, `bin/${command}.ts`, '--help'], {
+  execFileSync(process.execPath, ['--require', probe, ...launchArgs(`bin/${command}.ts`, ['--help'])], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '', PROBE_REPORT: report },

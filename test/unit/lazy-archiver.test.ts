@@ -1,7 +1,7 @@
 // src/synth/lazy-archiver.ts: the synth no longer loads cdktf's `archiver` (0.1-0.3 s), an
 // asset of type ARCHIVE still works, and a caller of the stand-in gets the real archiver. Each case runs in its own Node process
-// (as `npm run synth` does: node --require tsx/cjs), so Node's own module cache is the one
-// the stand-in lives in.
+// (tsx compiles the TypeScript; `npm run synth` runs a bundle, bin/launch.js), so Node's own
+// module cache is the one the stand-in lives in.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

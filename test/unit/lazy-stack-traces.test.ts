@@ -1,8 +1,8 @@
 // src/synth/lazy-stack-traces.ts: cdktf's tokens get the stand-in capture (formatted on
 // first read), with the same lines the real one gives, and cdktf's errors still say where a
-// token was made. Each case runs in its own Node process (as `npm run synth` does: node
-// --require tsx/cjs), so Node's own module cache is the one the stand-in lives in. That each
-// bin command has it in place: before-cdktf.test.ts.
+// token was made. Each case runs in its own Node process (tsx compiles the TypeScript;
+// `npm run synth` runs a bundle, bin/launch.js), so Node's own module cache is the one the
+// stand-in lives in. That each bin command has it in place: before-cdktf.test.ts.
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../support/inputs';
 

@@ -86,7 +86,7 @@ describe('pull-request plan pipeline', () => {
     git(work, 'checkout', '-q', '-b', 'pr');
     writeFileSync(join(work, 'roster/site.yaml'), prSite);
     git(work, 'commit', '-qam', 'pr');
-    for (const d of ['scripts', 'src', 'stacks', 'constructs', 'node_modules', 'package.json', 'tsconfig.json']) symlinkSync(join(REPO_ROOT, d), join(work, d));
+    for (const d of ['bin', 'scripts', 'src', 'stacks', 'constructs', 'node_modules', 'package.json', 'tsconfig.json']) symlinkSync(join(REPO_ROOT, d), join(work, d));
     const script = ['set -e', ...step('endpoints').commands.map((c) => c.replaceAll('$$', '$'))].join('\n');
     return spawnSync('sh', ['-c', script], { cwd: work, env: { ...process.env, CI_COMMIT_TARGET_BRANCH: 'master' }, encoding: 'utf8' });
   }
