@@ -1,4 +1,7 @@
-// Reading Unix accounts and groups through getent/id (NSS-aware), never by parsing files.
+// Reading Unix accounts and groups as NSS answers them (getent, id). One shortcut: when
+// nsswitch.conf makes `files` the first source of passwd, an entry found in /etc/passwd is
+// what getent would print (NSS stops at the first source that has it), so it is read there
+// without a child. A name /etc/passwd does not have still goes to getent (later sources).
 import { readFileSync } from 'node:fs';
 import { probe } from './exec';
 
@@ -10,10 +13,47 @@ export interface Account {
   readonly shell: string;
 }
 
-export function getAccount(name: string): Account | undefined {
-  const r = probe('getent', ['passwd', name]);
-  if (r.status !== 0) return undefined;
-  const [n, , uid, gid, , home, shell] = r.stdout.trim().split(':');
+const readOr = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The sources of one database in nsswitch.conf text (`passwd: files systemd` -> files, systemd). */
+export function nssSources(nsswitch: string, db: string): string[] {
+  for (const line of nsswitch.split('\n')) {
+    const m = /^\s*([a-z_]+)\s*:(.*)$/.exec(line.replace(/#.*/, ''));
+    // Actions in brackets ([NOTFOUND=return]) are not sources.
+    if (m && m[1] === db) return m[2].replace(/\[[^\]]*\]/g, ' ').trim().split(/\s+/).filter(Boolean);
+  }
+  return [];
+}
+
+/** The passwd line for `key` (a name, or a uid if all digits) in passwd-file text, first match. */
+export function passwdLine(passwd: string, key: string): string | undefined {
+  const field = /^\d+$/.test(key) ? 2 : 0;
+  return passwd.split('\n').find((line) => !line.startsWith('#') && line.split(':')[field] === key && line.split(':').length === 7);
+}
+
+/** The passwd line from /etc/passwd when NSS would answer from there, else undefined. */
+function fromFiles(key: string): string | undefined {
+  const nsswitch = readOr('/etc/nsswitch.conf');
+  if (nsswitch === undefined || nssSources(nsswitch, 'passwd')[0] !== 'files') return undefined;
+  const passwd = readOr('/etc/passwd');
+  return passwd === undefined ? undefined : passwdLine(passwd, key);
+}
+
+/** `key`: a name, or a uid as digits (as `getent passwd` takes it). */
+export function getAccount(key: string): Account | undefined {
+  let line = fromFiles(key);
+  if (line === undefined) {
+    const r = probe('getent', ['passwd', key]);
+    if (r.status !== 0) return undefined;
+    line = r.stdout.trim();
+  }
+  const [n, , uid, gid, , home, shell] = line.split(':');
   return { name: n, uid: Number(uid), gid: Number(gid), home, shell };
 }
 
