@@ -3,7 +3,7 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { sha256 as sha256Digest } from '@noble/hashes/sha2';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { bytesToHex } from '@noble/hashes/utils';
 import { randomHex } from './random-name';
 
 export interface WriteOptions {
@@ -32,7 +32,8 @@ export function writeFileAtomic(path: string, content: string | Buffer, opts: Wr
 }
 
 export function sha256(content: string | Buffer): string {
-  return bytesToHex(sha256Digest(typeof content === 'string' ? utf8ToBytes(content) : content));
+  // Buffer, not @noble's utf8ToBytes: its TextEncoder would load one more Node module per run.
+  return bytesToHex(sha256Digest(typeof content === 'string' ? Buffer.from(content, 'utf8') : content));
 }
 
 /**

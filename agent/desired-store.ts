@@ -1,6 +1,6 @@
 // The last desired state each person was converged to, kept on the host so that the
 // admin's host commands (cutover, plan, status) work from what Terraform last applied.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from './atomic';
 import { WorkstationState } from './input';
 import { STATE_DIR } from './paths';
@@ -10,7 +10,25 @@ const DIR = `${STATE_DIR}/desired`;
 
 export function storeDesired(ws: WorkstationState): void {
   mkdirSync(DIR, { recursive: true, mode: 0o700 });
-  writeFileAtomic(`${DIR}/${ws.osUser}.json`, `${JSON.stringify(ws, null, 2)}\n`, { mode: 0o600, uid: 0, gid: 0 });
+  const file = `${DIR}/${ws.osUser}.json`;
+  const text = `${JSON.stringify(ws, null, 2)}\n`;
+  // Already so (every no-op converge): no temp file, no fsync, no rename.
+  if (storedAs(file, text)) return;
+  writeFileAtomic(file, text, { mode: 0o600, uid: 0, gid: 0 });
+}
+
+/** `file` is a regular file of root's, mode 0600, holding exactly `text` (links not followed). */
+function storedAs(file: string, text: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    return st.isFile() && st.uid === 0 && (st.mode & 0o7777) === 0o600 && readFileSync(fd, 'utf8') === text;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
