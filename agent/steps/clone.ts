@@ -24,8 +24,8 @@ import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, r
 import { basename, dirname } from 'node:path';
 import type { WorkstationState } from '../input';
 import type { Context } from '../context';
-import { personEnv, probeOrTimeout, runAs, RUNUSER } from '../exec';
-import { asMirror, MIRROR_ENV, MIRROR_USER, mirrorAccount } from '../mirror-account';
+import { CommandTimeout, defaultTimeoutMs, personEnv, probe, probeOrTimeout, runAs, RUNUSER } from '../exec';
+import { asMirror, MIRROR_USER, mirrorAccount } from '../mirror-account';
 import { symlinkedParent } from '../managed-files';
 import { MIRROR_DIR } from '../paths';
 import { changed, failed, ok, oneLine, Outcome, skipped } from '../report';
@@ -59,7 +59,7 @@ export function urlProblem(url: string): string | undefined {
  * another repository). So upload-pack gets the exception itself. Git runs this string with
  * sh; it holds only the agent's own mirror path (hex digits), never a roster value.
  */
-function uploadPack(mirror: string): string {
+export function uploadPack(mirror: string): string {
   return `--upload-pack=git -c safe.directory=${mirror} upload-pack`;
 }
 
@@ -210,6 +210,43 @@ function removeStaleClones(ws: WorkstationState, parent: string, prefix: string)
   }
 }
 
+/**
+ * The clone's HEAD (commit, and the branch's ref or "HEAD" when detached) and the mirror's
+ * branch tips, in ONE run as the person: these were two runusers (the person's, the mirror
+ * account's) on every no-op converge. The mirror is read as every fetch reads it (world-
+ * readable, through uploadPack); a person who bends the answer can only steer the fast-
+ * forward of their own clone, which runs as them. rev-parse is exec'd last, so it is
+ * runuser's own child and the timeout's SIGTERM reaches it: a FIFO planted as .git/HEAD
+ * leaves nothing behind. ls-remote reads only the mirror, which no person can write.
+ */
+export const HEADS_SCRIPT = 'git ls-remote "$3" "file://$2" "refs/heads/*" 2>/dev/null; echo; exec git -C "$1" rev-parse HEAD --symbolic-full-name HEAD';
+
+/** HEADS_SCRIPT's output: the mirror's `<sha>\t<ref>` lines, an empty line, rev-parse's two lines. */
+export function parseHeads(stdout: string): { local: string; ref: string; tips: Map<string, string> } {
+  const lines = stdout.split('\n');
+  const gap = lines.indexOf('');
+  const tips = new Map<string, string>();
+  for (const line of lines.slice(0, Math.max(gap, 0))) {
+    const [sha, name] = line.split('\t');
+    if (sha && name) tips.set(name, sha);
+  }
+  const [local = '', ref = ''] = gap < 0 ? [] : lines.slice(gap + 1);
+  return { local, ref, tips };
+}
+
+function headsAs(ws: WorkstationState, target: string, mirror: string): ReturnType<typeof parseHeads> {
+  const timeout = defaultTimeoutMs();
+  const r = probe(RUNUSER, ['-u', ws.osUser, '--', 'sh', '-c', HEADS_SCRIPT, 'sh', target, mirror, uploadPack(mirror)], {
+    cwd: ws.home,
+    env: personEnv(ws.osUser, ws.home),
+    timeoutMs: timeout,
+  });
+  const revParse = `${RUNUSER} -u ${ws.osUser} -- git -C ${target} rev-parse HEAD --symbolic-full-name HEAD`;
+  if (r.timedOut) throw new CommandTimeout(`${revParse} (after git ls-remote of the mirror): timed out after ${timeout / 1000} s and was killed`);
+  if (r.status !== 0) throw new Error(`git -C ${target} rev-parse HEAD: ${oneLine(r.stderr)} (exit ${r.status})`);
+  return parseHeads(r.stdout);
+}
+
 function fastForward(
   ctx: Context,
   ws: WorkstationState,
@@ -218,21 +255,12 @@ function fastForward(
   spec: CloneSpec,
   git: (args: string[], cwd?: string) => string,
 ): Outcome {
-  // One git run for the commit and the branch HEAD names ("HEAD" when detached). A probe,
-  // not git(): its timeout (a FIFO planted as .git/HEAD) fails the step, naming the command.
-  const head = probeOrTimeout(RUNUSER, ['-u', ws.osUser, '--', 'git', '-C', target, 'rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'], {
-    cwd: ws.home,
-    env: personEnv(ws.osUser, ws.home),
-  });
-  if (head.status !== 0) throw new Error(`git -C ${target} rev-parse HEAD: ${oneLine(head.stderr)} (exit ${head.status})`);
-  const [local = '', ref = ''] = head.stdout.trim().split('\n');
+  // A timeout (a FIFO planted as .git/HEAD) fails the step, naming the command.
+  const { local, ref, tips } = headsAs(ws, target, mirror);
   const branch = ref === 'HEAD' ? '' : ref.replace(/^refs\/heads\//, '');
   const want = spec.branch ?? branch;
   if (branch !== want) return skipped(`on branch ${branch || '(detached)'}, not ${want}: not fast-forwarded`);
-  const remote = probeOrTimeout(RUNUSER, ['-u', MIRROR_USER, '--', 'git', '-C', mirror, 'rev-parse', '--verify', '--quiet', `refs/heads/${want}`], {
-    cwd: '/',
-    env: MIRROR_ENV,
-  }).stdout.trim();
+  const remote = tips.get(`refs/heads/${want}`) ?? '';
   // Up to date: nothing to fast-forward, so the work tree is not looked at (git status
   // reads every tracked file's metadata: the costliest look of a no-op converge).
   if (!remote || remote === local) return ok();

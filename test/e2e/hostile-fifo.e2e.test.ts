@@ -39,7 +39,7 @@ describeE2E('a FIFO planted in a home never hangs the agent', () => {
     const lines = linesOf(r.stdout, 'mallory');
     expect(lines).toContain('mallory: kubeconfig: FAILED (/home/mallory/.kube/config: is a FIFO, not a regular file: not read)');
     expect(lines).toContain(
-      'mallory: infra-clone: FAILED (/sbin/runuser -u mallory -- git -C /home/mallory/code rev-parse HEAD --symbolic-full-name HEAD: timed out after 5 s and was killed)',
+      'mallory: infra-clone: FAILED (/sbin/runuser -u mallory -- git -C /home/mallory/code rev-parse HEAD --symbolic-full-name HEAD (after git ls-remote of the mirror): timed out after 5 s and was killed)',
     );
     // Every other step of hers still ran and reported.
     expect(lines.find((l) => l.startsWith('mallory: memory-slice:'))).toBeDefined();
