@@ -13,12 +13,14 @@ export const failed = (why: string): Outcome => ({ kind: 'failed', why });
 
 export class Reporter {
   private failures = 0;
+  private touched = 0;
   readonly lines: string[] = [];
 
   constructor(private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
 
   record(subject: string, step: string, outcome: Outcome): Outcome {
     if (outcome.kind === 'failed') this.failures++;
+    if (outcome.kind === 'failed' || outcome.kind === 'changed') this.touched++;
     const line = `${subject}: ${step}: ${render(outcome)}`;
     this.lines.push(line);
     this.out(line);
@@ -38,6 +40,11 @@ export class Reporter {
 
   get failed(): boolean {
     return this.failures > 0;
+  }
+
+  /** Steps so far that changed something or failed (either may have changed something). */
+  get changesOrFailures(): number {
+    return this.touched;
   }
 }
 

@@ -19,9 +19,9 @@ export const CLAUDE_PROBE_TIMEOUT_MS = 15_000;
 /** What the person runs, as themselves, to install Claude Code (Anthropic's native installer). */
 export const CLAUDE_INSTALL = 'curl -fsSL https://claude.ai/install.sh | bash';
 
-type Person = Pick<WorkstationState, 'osUser' | 'home' | 'shell'>;
+export type Person = Pick<WorkstationState, 'osUser' | 'home' | 'shell'>;
 
-function asPerson(p: Person, argv: readonly string[]) {
+export function asPerson(p: Person, argv: readonly string[]) {
   return probe(RUNUSER, ['-u', p.osUser, '--', ...argv], {
     cwd: p.home,
     input: '',
@@ -34,27 +34,39 @@ function asPerson(p: Person, argv: readonly string[]) {
 const LOCAL_INSTALL = 'workstations: ~/.local/bin/claude is executable';
 
 /**
- * Where the person's `claude` is, as they would find it, or undefined. Both looks in one
- * runuser: sh tests the native install's path, then `exec`s the login shell, so the login
- * shell is runuser's own child and the timeout's SIGTERM reaches it (a hanging profile
- * leaves nothing behind).
+ * sh: both looks in one script with $1 the login shell, $2 ~/.local/bin/claude, $3 the
+ * marker (claudeLookArgs): sh tests the native install's path, then `exec`s the login
+ * shell, so the login shell is runuser's own child and the timeout's SIGTERM reaches it (a
+ * hanging profile leaves nothing behind). Ends with the exec: agent/person-look.ts runs it
+ * after its own look, in the same run.
  */
-export function findClaude(p: Person): { path: string; onPath: boolean } | undefined {
-  const local = `${p.home}/.local/bin/claude`;
-  const script = 'if [ -x "$2" ]; then printf "%s\\n" "$3"; fi; exec "$1" -l -c "command -v claude"';
-  const r = asPerson(p, ['sh', '-c', script, 'sh', p.shell, local, LOCAL_INSTALL]);
-  const lines = r.stdout.split('\n').map((l) => l.trim());
+export const CLAUDE_LOOK = 'if [ -x "$2" ]; then printf "%s\\n" "$3"; fi; exec "$1" -l -c "command -v claude"';
+
+export const claudeLookArgs = (p: Person): string[] => [p.shell, `${p.home}/.local/bin/claude`, LOCAL_INSTALL];
+
+export type ClaudeFound = { readonly path: string; readonly onPath: boolean } | undefined;
+
+/** The look's output and exit status: where the person's `claude` is, as they would find it. */
+export function parseClaudeLook(p: Person, stdout: string, status: number): ClaudeFound {
+  const lines = stdout.split('\n').map((l) => l.trim());
   const hasLocal = lines[0] === LOCAL_INSTALL;
   // A profile may print its own lines first: the answer is the last absolute path.
-  const found = r.status === 0 ? lines.slice(hasLocal ? 1 : 0).filter((l) => l.startsWith('/')).pop() : undefined;
+  const found = status === 0 ? lines.slice(hasLocal ? 1 : 0).filter((l) => l.startsWith('/')).pop() : undefined;
   if (found) return { path: found, onPath: true };
-  if (hasLocal) return { path: local, onPath: false };
+  if (hasLocal) return { path: `${p.home}/.local/bin/claude`, onPath: false };
   return undefined;
 }
 
-export function claudeInstall(ws: Person): Outcome {
+/** Where the person's `claude` is, as they would find it, or undefined (one runuser). */
+export function findClaude(p: Person): ClaudeFound {
+  const r = asPerson(p, ['sh', '-c', CLAUDE_LOOK, 'sh', ...claudeLookArgs(p)]);
+  return parseClaudeLook(p, r.stdout, r.status);
+}
+
+/** `seen`: the answer of a look the converge already made (agent/person-look.ts). */
+export function claudeInstall(ws: Person, seen?: { readonly found: ClaudeFound }): Outcome {
   const tilde = (path: string) => (path.startsWith(`${ws.home}/`) ? `~${path.slice(ws.home.length)}` : path);
-  const found = findClaude(ws);
+  const found = seen ? seen.found : findClaude(ws);
   if (found) return ok(found.onPath ? tilde(found.path) : `${tilde(found.path)}, not on the login shell's PATH`);
   return skipped(
     `no claude for ${ws.osUser} (neither on the login shell's PATH nor ~/.local/bin/claude): ` +

@@ -15,6 +15,7 @@ import { convergeShell } from './shell';
 import { convergeSlice, convergeUnitsAs, endSessions } from './systemd';
 import { convergeT3Env } from './t3-env';
 import { hostWriters } from '../host-spec-store';
+import { lookAsPerson } from '../person-look';
 
 export function converge(ctx: Context, report: Reporter, ws: WorkstationState): void {
   const u = ws.osUser;
@@ -43,8 +44,12 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   // a clone now would land inside (or beside) the tree that did not move.
   let need: LayoutNeed | undefined;
   let layoutFailed = false;
+  // One run as the person answers the layout look now and the claude look at the end
+  // (agent/person-look.ts); the claude answer holds while no step in between changes or fails.
+  const look = lookAsPerson(ws);
+  const touchedAtLook = report.changesOrFailures;
   try {
-    need = layoutNeeded(ws);
+    need = layoutNeeded(ws, look.layout);
   } catch (err) {
     layoutFailed = true;
     report.record(u, 'code-layout', failed(oneLine(`cannot look at ~/code: ${(err as Error).message}`)));
@@ -65,7 +70,7 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   report.step(u, 'claude-auth-env', () => convergeClaudeAuthEnv(ctx, ws));
   report.step(u, 'units', () => convergeUnitsAs(ctx, ws, writers));
   // Reported, never a failure: the person installs their own Claude Code.
-  report.step(u, 'claude', () => claudeInstall(ws));
+  report.step(u, 'claude', () => claudeInstall(ws, report.changesOrFailures === touchedAtLook ? look.claude : undefined));
 }
 
 function cloneAll(ctx: Context, report: Reporter, ws: WorkstationState): void {

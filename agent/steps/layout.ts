@@ -64,16 +64,36 @@ type Journal = z.infer<typeof Journal>;
 
 const journalFile = (u: string) => `${LAYOUT_DIR}/${u}.json`;
 
-type Kind = 'absent' | 'dir' | 'link' | 'file';
+export type Kind = 'absent' | 'dir' | 'link' | 'file';
 
-/** What is at each path, looked at as the person (lstat semantics for the last component). */
-function kindsAs(ws: WorkstationState, paths: readonly string[]): { kind: Kind; dev?: string }[] {
-  const script = 'for p; do if [ -L "$p" ]; then echo l; elif [ -d "$p" ]; then echo "d $(stat -c %d -- "$p")"; elif [ -e "$p" ]; then echo f; else echo -; fi; done';
-  const out = runAs(ws.osUser, ws.home, 'sh', ['-c', script, 'sh', ...paths], { timeoutMs: LOOK_TIMEOUT_MS }).split('\n');
-  return paths.map((_, i) => {
-    const [k, dev] = (out[i] ?? '-').split(' ');
+/** sh: one line for what is at "$p"; `stat` (a child per directory) only when asked. */
+const kindOf = (withDev: boolean) =>
+  `if [ -L "$p" ]; then echo l; elif [ -d "$p" ]; then echo ${withDev ? '"d $(stat -c %d -- "$p")"' : 'd'}; elif [ -e "$p" ]; then echo f; else echo -; fi`;
+
+/** sh: the look over every argument. */
+export const kindsLook = (withDev: boolean) => `for p; do ${kindOf(withDev)}; done`;
+
+/**
+ * sh: the look over the first $1 arguments only (no stat), which it shifts away, so that a
+ * script can go on with the rest (agent/person-look.ts).
+ */
+export const KINDS_OF_FIRST_N = `n=$1; shift; while [ "$n" -gt 0 ]; do p=$1; shift; n=$((n - 1)); ${kindOf(false)}; done`;
+
+/** The look's lines, one per path, as kinds. */
+export function parseKinds(lines: readonly string[], count: number): { kind: Kind; dev?: string }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [k, dev] = (lines[i] ?? '-').split(' ');
     return { kind: k === 'l' ? 'link' : k === 'd' ? 'dir' : k === 'f' ? 'file' : 'absent', dev };
   });
+}
+
+/**
+ * What is at each path, looked at as the person (lstat semantics for the last component);
+ * with `withDev`, also each directory's device number (only the filesystem check needs it).
+ */
+function kindsAs(ws: WorkstationState, paths: readonly string[], withDev = false): { kind: Kind; dev?: string }[] {
+  const out = runAs(ws.osUser, ws.home, 'sh', ['-c', kindsLook(withDev), 'sh', ...paths], { timeoutMs: LOOK_TIMEOUT_MS }).split('\n');
+  return parseKinds(out, paths.length);
 }
 
 /** Entries directly in `dir` (name and find's %y type letter), listed as the person. */
@@ -93,15 +113,21 @@ function gitAs(ws: WorkstationState, repo: string, args: string[]) {
 
 export type LayoutNeed = 'to-workspace' | 'to-single' | 'resume';
 
+/** The paths layoutNeeded looks at (agent/person-look.ts looks at them in its one run). */
+export function layoutLookPaths(ws: Pick<WorkstationState, 'home'>): string[] {
+  const code = `${ws.home}/code`;
+  return [code, `${code}/.git`, `${code}/.git/${MARKER}`, `${code}/infra/.git/${MARKER}`];
+}
+
 /**
  * Whether the tree must move (undefined: it is in the roster's layout, or there is none
- * yet). Cheap: one look as the person, plus the journal.
+ * yet). Cheap: the journal, and one look as the person (`seen`: that look's answer for
+ * layoutLookPaths, when the converge already made it).
  */
-export function layoutNeeded(ws: WorkstationState): LayoutNeed | undefined {
+export function layoutNeeded(ws: WorkstationState, seen?: readonly { kind: Kind }[]): LayoutNeed | undefined {
   if (existsSync(journalFile(ws.osUser))) return 'resume';
   if (!existsSync(ws.home)) return undefined;
-  const code = `${ws.home}/code`;
-  const [c, cGit, cMarker, iMarker] = kindsAs(ws, [code, `${code}/.git`, `${code}/.git/${MARKER}`, `${code}/infra/.git/${MARKER}`]);
+  const [c, cGit, cMarker, iMarker] = seen ?? kindsAs(ws, layoutLookPaths(ws));
   if (c.kind !== 'dir') return undefined;
   if (ws.codeLayout === 'workspace' && cMarker.kind === 'file') return 'to-workspace';
   if (ws.codeLayout === 'single' && cGit.kind === 'absent' && iMarker.kind === 'file') return 'to-single';
@@ -202,7 +228,7 @@ function infraProblem(ws: WorkstationState, clone: string): string | undefined {
 }
 
 function sameFilesystem(ws: WorkstationState, code: string): string | undefined {
-  const [home, c] = kindsAs(ws, [ws.home, code]);
+  const [home, c] = kindsAs(ws, [ws.home, code], true);
   return home.dev !== c.dev ? `${code} is on another filesystem than ${ws.home} (a move would be a copy)` : undefined;
 }
 
