@@ -1,7 +1,8 @@
 // src/synth/before-cdktf.ts: every bin command that loads cdktf has its stand-ins in place
 // before cdktf loads (its other modules may load cdktf before src/app.ts): cdktf's archiver
 // tree is never loaded (lazy-archiver.ts) and its tokens get the lazy stack-trace capture
-// (lazy-stack-traces.ts). Each command runs with --help in its own Node process, as npm runs
+// (lazy-stack-traces.ts), and its JSON is written by the quick stable stringify
+// (fast-stable-json.ts). Each command runs with --help in its own Node process, as npm runs
 // it (bin/launch.js), with a preloaded probe that reports Node's module cache at exit.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,14 +14,16 @@ import { launchArgs } from '../support/run';
 const PROBE = `process.on('exit', () => {
   const keys = Object.keys(require.cache);
   const trace = keys.find((k) => k.endsWith('/cdktf/lib/tokens/private/stack-trace.js'));
+  const json = keys.find((k) => k.endsWith('/cdktf/node_modules/json-stable-stringify/index.js'));
   require('fs').writeFileSync(process.env.PROBE_REPORT, JSON.stringify({
     archiverTree: keys.some((k) => k.includes('/node_modules/zip-stream/')),
     lazyStackTrace: trace ? require.cache[trace].exports.lazy === true : 'not loaded',
+    quickStableJson: json ? require.cache[json].exports.quick === true : 'not loaded',
   }));
 });
 `;
 
-test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s: no archiver tree, the lazy stack-trace capture (its modules, with --help)', (command) => {
+test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s: no archiver tree, the lazy stack-trace capture, the quick stable JSON (its modules, with --help)', (command) => {
   const dir = mkdtempSync(join(tmpdir(), 'dw-before-cdktf-'));
   const probe = join(dir, 'probe.js');
   const report = join(dir, 'report.json');
@@ -30,5 +33,5 @@ test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s: no arch
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '', PROBE_REPORT: report },
   });
-  expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual({ archiverTree: false, lazyStackTrace: true });
+  expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual({ archiverTree: false, lazyStackTrace: true, quickStableJson: true });
 });
