@@ -35,8 +35,9 @@ export const isDetected = (f: ReconcilerFound): boolean => f.active.length + f.e
 
 function presentUnitFile(path: string): boolean {
   try {
-    const st = lstatSync(path);
-    return !(st.isSymbolicLink() && readlinkSync(path) === '/dev/null');
+    // Absent is the usual answer: no exception for it (each costs a stack trace).
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    return st !== undefined && !(st.isSymbolicLink() && readlinkSync(path) === '/dev/null');
   } catch {
     return false;
   }
