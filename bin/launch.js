@@ -4,8 +4,8 @@
 // Runs one of the project's TypeScript entry points (bin/*.ts, main.ts) from ONE cached
 // esbuild bundle of the project's own sources. npm packages stay outside the bundle and load
 // with Node's own require, untouched. Why not a per-file TypeScript loader (tsx): it hooks
-// every require, including the thousand cdktf files, and lexes each of them for ESM syntax;
-// at 3000 people that was a third of a synth (docs/bench.md, 2026-12-02).
+// every require, including the thousand cdktf files, and lexes each of them for ESM syntax:
+// 0.6 s of every synth (docs/bench.md, 2026-12-02).
 //
 // The bundle is rebuilt when any file it was built from changes (sha256 of each, recorded
 // beside it), when esbuild or this file changes, or when the checkout moves. Each module
@@ -156,6 +156,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // esbuild has printed each error at its file, line and column (logLevel 'error').
+  const bundling = err && Array.isArray(err.errors) && err.errors.length > 0;
+  process.stderr.write(bundling ? `error: ${process.argv[2]}: not bundled (${err.errors.length} error(s) above)\n` : `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 2;
 });

@@ -57,6 +57,15 @@ test('refuses what is not a TypeScript file of the repository, with exit 2', () 
   }
 });
 
+test('a source that does not compile: esbuild names the line, nothing runs, exit 2', () => {
+  writeFileSync(join(dir, 'broken.ts'), 'const x: number = ;\n');
+  const r = launch('broken.ts');
+  expect(r.status).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toContain('broken.ts:1:18');
+  expect(r.stderr).toContain('error: broken.ts: not bundled (1 error(s) above)');
+});
+
 test('--help prints the usage (exit 0); no arguments print it with exit 2', () => {
   const help = launch('--help');
   expect(help.status).toBe(0);
