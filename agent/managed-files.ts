@@ -42,11 +42,21 @@ export interface ReadScope {
  * file throws, which fails this one step for this one person.
  */
 export function ownership(ctx: Context, path: string, scope?: ReadScope): Ownership {
-  if (!existsSync(path)) return 'absent'; // a dangling link too: replaced by the rename, never followed
+  return look(ctx, path, scope).owner;
+}
+
+/**
+ * ownership(), and the sha256 of what the file holds when it was read. `expected`: content
+ * the caller would write, with its sha256; when the file holds exactly that (every no-op
+ * converge), its digest is known without hashing the file again.
+ */
+function look(ctx: Context, path: string, scope?: ReadScope, expected?: { content: Buffer; sha256: string }): { owner: Ownership; sha256?: string } {
+  if (!existsSync(path)) return { owner: 'absent' }; // a dangling link too: replaced by the rename, never followed
   const entry = ctx.state.files[path];
-  if (!entry || isSymlink(path)) return 'foreign';
-  const current = sha256(readLedgerFile(path, scope));
-  return current === entry.sha256 || current === entry.previous ? 'ours' : 'foreign';
+  if (!entry || isSymlink(path)) return { owner: 'foreign' };
+  const bytes = readLedgerFile(path, scope);
+  const current = expected && bytes.equals(expected.content) ? expected.sha256 : sha256(bytes);
+  return { owner: current === entry.sha256 || current === entry.previous ? 'ours' : 'foreign', sha256: current };
 }
 
 /** A file the ledger names, read safely (inside a home: as reachable by its owner only). */
@@ -64,7 +74,11 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
   const detour = symlinkedParent(path, opts.person?.home);
   if (detour) return skipped(detour);
   const scope = opts.person ? { home: opts.person.home, uid: opts.uid } : undefined;
-  let owner = ownership(ctx, path, scope);
+  const bytes = Buffer.from(content);
+  const want = sha256(bytes);
+  // One read of the file for both questions (whose it is, whether it already holds `content`).
+  const seen = look(ctx, path, scope, { content: bytes, sha256: want });
+  let owner = seen.owner;
   let reclaimed = false;
   if (owner === 'foreign' && ((opts.reclaim && ctx.state.files[path]) || (opts.takeOver && !ctx.state.files[path] && !opts.person))) {
     // A hand edit of a file we wrote is drift replaced; a file we never wrote is taken over.
@@ -72,8 +86,8 @@ export function writeManaged(ctx: Context, path: string, content: string, opts: 
     owner = 'ours';
   }
   if (owner === 'foreign') return skipped(`${path} was not written by the agent: kept as is`);
-  const want = sha256(content);
-  const current = owner === 'ours' ? sha256(readLedgerFile(path, scope)) : undefined;
+  // A file taken over had no ledger entry, so look() did not read it.
+  const current = owner === 'ours' ? (seen.sha256 ?? sha256(readLedgerFile(path, scope))) : undefined;
   if (current === want) {
     if (opts.takeOver && !ctx.state.files[path] && !ctx.dryRun) {
       // Already what we would write: recorded as ours from now on.
