@@ -1,7 +1,8 @@
 // The last desired state each person was converged to, kept on the host so that the
 // admin's host commands (cutover, plan, status) work from what Terraform last applied.
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from './atomic';
+import { safeRead } from './safe-read';
 import { WorkstationState } from './input';
 import { STATE_DIR } from './paths';
 import { defaultWebKey } from '../src/roster/values';
@@ -17,17 +18,12 @@ export function storeDesired(ws: WorkstationState): void {
   writeFileAtomic(file, text, { mode: 0o600, uid: 0, gid: 0 });
 }
 
-/** `file` is a regular file of root's, mode 0600, holding exactly `text` (links not followed). */
+/** `file` is a regular file of root's, mode 0600, holding exactly `text` (read by safeRead: no link followed). */
 function storedAs(file: string, text: string): boolean {
-  let fd: number | undefined;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    return st.isFile() && st.uid === 0 && (st.mode & 0o7777) === 0o600 && readFileSync(fd, 'utf8') === text;
+    return (lstatSync(file).mode & 0o7777) === 0o600 && safeRead(file, { owner: 0 }).toString('utf8') === text;
   } catch {
     return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

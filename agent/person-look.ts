@@ -5,14 +5,14 @@
 //
 // Trust is unchanged: both looks already ran as the person, so a person who bends the
 // answer can only mislead decisions about their own tree, and every move still runs as them.
-// The claude look stays last and `exec`s the login shell, which is therefore runuser's own
-// child, as before. The layout part uses only sh builtins: nothing before the exec can hang.
+// The claude look stays last and `exec`s the login shell; the whole run is under timeout(1)
+// (steps/claude-install.ts asPerson), so a hanging profile is killed with all it started.
+// The layout part uses only sh builtins: nothing before the exec can hang.
 //
 // The converge uses the claude answer only if no step after the look changed or failed
 // (agent/steps/converge.ts); anything the look did not fully answer, each step looks at again.
 import type { WorkstationState } from './input';
-import { personEnv, probe, RUNUSER } from './exec';
-import { CLAUDE_LOOK, CLAUDE_PROBE_TIMEOUT_MS, claudeLookArgs, ClaudeFound, parseClaudeLook } from './steps/claude-install';
+import { asPerson, CLAUDE_LOOK, claudeLookArgs, ClaudeFound, parseClaudeLook } from './steps/claude-install';
 import { Kind, KINDS_OF_FIRST_N, layoutLookPaths, parseKinds } from './steps/layout';
 
 export interface PersonLook {
@@ -36,11 +36,7 @@ export function parsePersonLook(ws: Pick<WorkstationState, 'home' | 'shell' | 'o
 /** Never throws: a look that could not run answers nothing, and the steps look themselves. */
 export function lookAsPerson(ws: WorkstationState): PersonLook {
   const paths = layoutLookPaths(ws);
-  const r = probe(RUNUSER, ['-u', ws.osUser, '--', 'sh', '-c', PERSON_LOOK, 'sh', String(paths.length), ...paths, ...claudeLookArgs(ws)], {
-    cwd: ws.home,
-    input: '',
-    timeoutMs: CLAUDE_PROBE_TIMEOUT_MS,
-    env: { ...personEnv(ws.osUser, ws.home), SHELL: ws.shell },
-  });
+  // As the claude look alone runs: same environment, same limit, the same process-group kill.
+  const r = asPerson(ws, ['sh', '-c', PERSON_LOOK, 'sh', String(paths.length), ...paths, ...claudeLookArgs(ws)]);
   return parsePersonLook(ws, paths.length, r.stdout, r.status);
 }

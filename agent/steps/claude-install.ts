@@ -21,14 +21,24 @@ export const CLAUDE_INSTALL = 'curl -fsSL https://claude.ai/install.sh | bash';
 
 export type Person = Pick<WorkstationState, 'osUser' | 'home' | 'shell'>;
 
+/**
+ * Runs `argv` as the person, with their login profile somewhere below it. Under timeout(1),
+ * which puts runuser and everything it starts in one process group and signals that whole
+ * group at the limit (SIGKILL 2 s later): a profile that hangs in a child of its own (a
+ * `sleep`, a read from a FIFO) leaves nothing running. runuser alone, signalled, ends only its
+ * own child. The agent's own limit, a little later, is the backstop.
+ */
 export function asPerson(p: Person, argv: readonly string[]) {
-  return probe(RUNUSER, ['-u', p.osUser, '--', ...argv], {
+  return probe(TIMEOUT, ['-k', '2', String(CLAUDE_PROBE_TIMEOUT_MS / 1000), RUNUSER, '-u', p.osUser, '--', ...argv], {
     cwd: p.home,
     input: '',
-    timeoutMs: CLAUDE_PROBE_TIMEOUT_MS,
+    timeoutMs: CLAUDE_PROBE_TIMEOUT_MS + 5_000,
     env: { ...personEnv(p.osUser, p.home), SHELL: p.shell },
   });
 }
+
+/** coreutils timeout(1), by absolute path (the person's environment's PATH is the system's anyway). */
+const TIMEOUT = '/usr/bin/timeout';
 
 /** What the look prints first when ~/.local/bin/claude is executable (never an absolute path). */
 const LOCAL_INSTALL = 'workstations: ~/.local/bin/claude is executable';
