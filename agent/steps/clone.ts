@@ -111,7 +111,7 @@ export function ensureMirror(ctx: Context, url: string): Outcome {
     return changed('mirror created');
   }
   const stamp = `${mirror}/FETCH_STAMP`;
-  if (existsSync(stamp) && Date.now() - statSync(stamp).mtimeMs < MIRROR_FRESH_MS) return ok('mirror fresh');
+  if (existsSync(stamp) && Date.now() - statSync(stamp).mtimeMs < MIRROR_FRESH_MS) return ok(MIRROR_FRESH);
   if (ctx.dryRun) return ok('mirror would be refreshed');
   try {
     asMirror('git', ['-C', mirror, 'fetch', '--quiet', '--prune', 'origin'], CLONE_TIMEOUT_MS);
@@ -121,6 +121,9 @@ export function ensureMirror(ctx: Context, url: string): Outcome {
   publish(mirror);
   return ok('mirror refreshed');
 }
+
+/** ensureMirror's detail when it left the mirror as it was: a look at its tips still holds. */
+export const MIRROR_FRESH = 'mirror fresh';
 
 export interface CloneSpec {
   readonly url: string;
@@ -134,11 +137,11 @@ export function isManagedClone(dir: string): boolean {
   return existsSync(`${dir}/.git/${MARKER}`);
 }
 
-export function convergeClone(ctx: Context, ws: WorkstationState, spec: CloneSpec): Outcome {
+/** `looked`: the clone's heads from the person look, when they still hold (steps/converge.ts). */
+export function convergeClone(ctx: Context, ws: WorkstationState, spec: CloneSpec, looked?: Heads): Outcome {
   const bad = urlProblem(spec.url);
   if (bad) return failed(bad);
-  const target = `${ws.home}/${spec.path}`;
-  const mirror = mirrorPath(spec.url);
+  const { target, mirror } = cloneAt(ws, spec);
   const git = (args: string[], cwd?: string) =>
     runAs(ws.osUser, ws.home, 'git', ['-c', `safe.directory=${mirror}`, ...args], { cwd });
 
@@ -147,7 +150,7 @@ export function convergeClone(ctx: Context, ws: WorkstationState, spec: CloneSpe
       return skipped(`${ws.legacy ? 'pending cutover: ' : ''}existing ~/${spec.path} was not created by the agent: kept as is`);
     }
     if (spec.locked && existsSync(`${target}/.git/git-crypt`)) return relock(ctx, ws, target);
-    return fastForward(ctx, ws, target, mirror, spec, git);
+    return fastForward(ctx, ws, target, mirror, spec, git, looked);
   }
   if (ctx.dryRun) return changed(`would clone ${spec.url} into ~/${spec.path}${spec.locked ? ' (git-crypt locked)' : ''}`);
 
@@ -221,20 +224,101 @@ function removeStaleClones(ws: WorkstationState, parent: string, prefix: string)
  */
 export const HEADS_SCRIPT = 'git ls-remote "$3" "file://$2" "refs/heads/*" 2>/dev/null; echo; exec git -C "$1" rev-parse HEAD --symbolic-full-name HEAD';
 
-/** HEADS_SCRIPT's output: the mirror's `<sha>\t<ref>` lines, an empty line, rev-parse's two lines. */
-export function parseHeads(stdout: string): { local: string; ref: string; tips: Map<string, string> } {
-  const lines = stdout.split('\n');
-  const gap = lines.indexOf('');
+/**
+ * The same look for $1 clones, each given as three arguments (clone, mirror, uploadPack:
+ * headsLookArgs), for the one run as the person of agent/person-look.ts. Each clone's part
+ * ends with rev-parse's exit status (`rc=N`); that run is under timeout(1), which kills the
+ * whole process group, so rev-parse needs no exec here.
+ */
+export const HEADS_OF_N =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do git ls-remote "$3" "file://$2" "refs/heads/*" 2>/dev/null; echo; ' +
+  'git -C "$1" rev-parse HEAD --symbolic-full-name HEAD 2>/dev/null; echo "rc=$?"; shift 3; n=$((n - 1)); done';
+
+export interface Heads {
+  /** The clone's HEAD commit. */
+  readonly local: string;
+  /** The branch's ref (refs/heads/x), or "HEAD" when detached. */
+  readonly ref: string;
+  /** The mirror's branch tips, ref to commit. */
+  readonly tips: ReadonlyMap<string, string>;
+}
+
+/** A clone a converge makes or fast-forwards, with the names of its two report steps. */
+export interface PersonClone {
+  readonly mirrorStep: string;
+  readonly cloneStep: string;
+  readonly spec: CloneSpec;
+}
+
+/** The person's clones: the infra clone, then each workspace repo. */
+export function personClones(ws: WorkstationState): PersonClone[] {
+  return [
+    { mirrorStep: 'infra-mirror', cloneStep: 'infra-clone', spec: { url: ws.infra.url, branch: ws.infra.branch, path: ws.infra.path, locked: !ws.infra.unlocked } },
+    ...ws.repos.map((repo) => ({ mirrorStep: `repo-mirror ${repo.name}`, cloneStep: `repo-clone ${repo.name}`, spec: { url: repo.url, path: repo.path, locked: false } })),
+  ];
+}
+
+/** Where a clone and its mirror are. */
+export interface CloneAt {
+  readonly target: string;
+  readonly mirror: string;
+}
+
+export const cloneAt = (ws: Pick<WorkstationState, 'home'>, spec: Pick<CloneSpec, 'url' | 'path'>): CloneAt => ({
+  target: `${ws.home}/${spec.path}`,
+  mirror: mirrorPath(spec.url),
+});
+
+/** The clones of `specs` a look may answer for (a refused URL is looked at by nobody: its step fails). */
+export function lookedClones(ws: Pick<WorkstationState, 'home'>, specs: readonly CloneSpec[]): CloneAt[] {
+  return specs.filter((spec) => urlProblem(spec.url) === undefined).map((spec) => cloneAt(ws, spec));
+}
+
+/** HEADS_OF_N's arguments for `clones`. */
+export function headsLookArgs(clones: readonly CloneAt[]): string[] {
+  return [String(clones.length), ...clones.flatMap((c) => [c.target, c.mirror, uploadPack(c.mirror)])];
+}
+
+/** The mirror's `<sha>\t<ref>` lines. */
+function tipsOf(lines: readonly string[]): Map<string, string> {
   const tips = new Map<string, string>();
-  for (const line of lines.slice(0, Math.max(gap, 0))) {
+  for (const line of lines) {
     const [sha, name] = line.split('\t');
     if (sha && name) tips.set(name, sha);
   }
-  const [local = '', ref = ''] = gap < 0 ? [] : lines.slice(gap + 1);
-  return { local, ref, tips };
+  return tips;
 }
 
-function headsAs(ws: WorkstationState, target: string, mirror: string): ReturnType<typeof parseHeads> {
+/** HEADS_SCRIPT's output: the mirror's `<sha>\t<ref>` lines, an empty line, rev-parse's two lines. */
+export function parseHeads(stdout: string): Heads {
+  const lines = stdout.split('\n');
+  const gap = lines.indexOf('');
+  const [local = '', ref = ''] = gap < 0 ? [] : lines.slice(gap + 1);
+  return { local, ref, tips: tipsOf(lines.slice(0, Math.max(gap, 0))) };
+}
+
+/**
+ * HEADS_OF_N's output from `lines[from]` on, for `count` clones: each clone's heads in order
+ * (undefined where rev-parse did not answer: that step looks again), and the index after the
+ * last part; undefined when a part is cut short (the run was killed).
+ */
+export function parseHeadsOfN(lines: readonly string[], from: number, count: number): { heads: (Heads | undefined)[]; next: number } | undefined {
+  const heads: (Heads | undefined)[] = [];
+  let i = from;
+  for (let k = 0; k < count; k++) {
+    const gap = lines.indexOf('', i);
+    if (gap < 0) return undefined;
+    let end = gap + 1;
+    while (end < lines.length && !/^rc=\d+$/.test(lines[end])) end++;
+    if (end >= lines.length) return undefined;
+    const revParse = lines.slice(gap + 1, end);
+    heads.push(lines[end] === 'rc=0' && revParse.length === 2 ? { local: revParse[0], ref: revParse[1], tips: tipsOf(lines.slice(i, gap)) } : undefined);
+    i = end + 1;
+  }
+  return { heads, next: i };
+}
+
+function headsAs(ws: WorkstationState, target: string, mirror: string): Heads {
   const timeout = defaultTimeoutMs();
   const r = probe(RUNUSER, ['-u', ws.osUser, '--', 'sh', '-c', HEADS_SCRIPT, 'sh', target, mirror, uploadPack(mirror)], {
     cwd: ws.home,
@@ -254,9 +338,10 @@ function fastForward(
   mirror: string,
   spec: CloneSpec,
   git: (args: string[], cwd?: string) => string,
+  looked: Heads | undefined,
 ): Outcome {
   // A timeout (a FIFO planted as .git/HEAD) fails the step, naming the command.
-  const { local, ref, tips } = headsAs(ws, target, mirror);
+  const { local, ref, tips } = looked ?? headsAs(ws, target, mirror);
   const branch = ref === 'HEAD' ? '' : ref.replace(/^refs\/heads\//, '');
   const want = spec.branch ?? branch;
   if (branch !== want) return skipped(`on branch ${branch || '(detached)'}, not ${want}: not fast-forwarded`);

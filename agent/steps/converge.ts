@@ -6,7 +6,7 @@ import type { Context } from '../context';
 import { failed, oneLine, Reporter, skipped } from '../report';
 import { convergeClaudeAuthEnv } from './claude-auth-sync';
 import { claudeInstall } from './claude-install';
-import { convergeClone, ensureMirror } from './clone';
+import { cloneAt, CloneSpec, convergeClone, ensureMirror, Heads, lookedClones, MIRROR_FRESH, PersonClone, personClones } from './clone';
 import { convergeGroups, groupDiff } from './groups';
 import { convergeClaudeSettingsMode, convergeHome, convergePrivateDirs } from './home';
 import { convergeKubeconfig } from './kubeconfig';
@@ -44,10 +44,12 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   // a clone now would land inside (or beside) the tree that did not move.
   let need: LayoutNeed | undefined;
   let layoutFailed = false;
-  // One run as the person answers the layout look now and the claude look at the end
-  // (agent/person-look.ts); the claude answer holds while no step in between changes or fails.
-  const look = lookAsPerson(ws);
+  // One run as the person answers the layout look now, the clones' heads and the claude look
+  // later (agent/person-look.ts); those answers hold while no step in between changes or fails.
+  const clones = personClones(ws);
+  const look = lookAsPerson(ws, lookedClones(ws, clones.map((c) => c.spec)));
   const touchedAtLook = report.changesOrFailures;
+  const stillLooked = () => report.changesOrFailures === touchedAtLook;
   try {
     need = layoutNeeded(ws, look.layout);
   } catch (err) {
@@ -60,7 +62,7 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   } else if (need && ctx.dryRun) {
     report.record(u, 'infra-clone', skipped('would converge after the move'));
   } else {
-    cloneAll(ctx, report, ws);
+    cloneAll(ctx, report, ws, clones, (spec) => (stillLooked() ? look.heads?.get(cloneAt(ws, spec).target) : undefined));
   }
   report.step(u, 'memory-slice', () => convergeSlice(ctx, ws));
   // The env file first: t3-serve@ does not start without it.
@@ -70,21 +72,19 @@ export function converge(ctx: Context, report: Reporter, ws: WorkstationState): 
   report.step(u, 'claude-auth-env', () => convergeClaudeAuthEnv(ctx, ws));
   report.step(u, 'units', () => convergeUnitsAs(ctx, ws, writers));
   // Reported, never a failure: the person installs their own Claude Code.
-  report.step(u, 'claude', () => claudeInstall(ws, report.changesOrFailures === touchedAtLook ? look.claude : undefined));
+  report.step(u, 'claude', () => claudeInstall(ws, stillLooked() ? look.claude : undefined));
 }
 
-function cloneAll(ctx: Context, report: Reporter, ws: WorkstationState): void {
+/**
+ * `looked`: a clone's heads from the person look while they hold; they also need a mirror
+ * left as it was (a refresh moves its tips).
+ */
+function cloneAll(ctx: Context, report: Reporter, ws: WorkstationState, clones: readonly PersonClone[], looked: (spec: CloneSpec) => Heads | undefined): void {
   const u = ws.osUser;
-  const mirror = report.step(u, 'infra-mirror', () => ensureMirror(ctx, ws.infra.url));
-  if (mirror.kind !== 'failed') {
-    report.step(u, 'infra-clone', () =>
-      convergeClone(ctx, ws, { url: ws.infra.url, branch: ws.infra.branch, path: ws.infra.path, locked: !ws.infra.unlocked }),
-    );
-  }
-  for (const repo of ws.repos) {
-    const m = report.step(u, `repo-mirror ${repo.name}`, () => ensureMirror(ctx, repo.url));
-    if (m.kind !== 'failed') {
-      report.step(u, `repo-clone ${repo.name}`, () => convergeClone(ctx, ws, { url: repo.url, path: repo.path, locked: false }));
-    }
+  for (const { mirrorStep, cloneStep, spec } of clones) {
+    const mirror = report.step(u, mirrorStep, () => ensureMirror(ctx, spec.url));
+    if (mirror.kind === 'failed') continue;
+    const fresh = mirror.kind === 'ok' && mirror.detail === MIRROR_FRESH;
+    report.step(u, cloneStep, () => convergeClone(ctx, ws, spec, fresh ? looked(spec) : undefined));
   }
 }

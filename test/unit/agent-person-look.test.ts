@@ -1,13 +1,15 @@
-// agent/person-look.ts: the layout look and the claude look in one sh run give the answers
-// the two separate looks give. The script runs in a real sh here (as the test's own user,
-// without runuser), over a directory holding every kind of entry, with stand-in login
-// shells that find claude, find nothing, or print profile noise first.
-import { spawnSync } from 'node:child_process';
+// agent/person-look.ts: the layout look, the clones' heads look and the claude look in one
+// sh run give the answers the separate looks give. The script runs in a real sh here (as the
+// test's own user, without runuser), over a directory holding every kind of entry, with
+// stand-in login shells that find claude, find nothing, or print profile noise first, and
+// with real git clones (on a branch, detached, missing, mirror unreadable).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PERSON_LOOK, parsePersonLook } from '../../agent/person-look';
+import { PERSON_LOOK, parsePersonLook, personLookArgs } from '../../agent/person-look';
 import { CLAUDE_LOOK, claudeLookArgs, parseClaudeLook } from '../../agent/steps/claude-install';
+import { CloneAt, HEADS_SCRIPT, parseHeads, uploadPack } from '../../agent/steps/clone';
 import { kindsLook, layoutLookPaths, parseKinds } from '../../agent/steps/layout';
 
 const homes: string[] = [];
@@ -53,9 +55,10 @@ describe.each(layouts)('%s', (_name, make) => {
     const paths = layoutLookPaths(p);
     const separateKinds = parseKinds(sh(kindsLook(false), paths).stdout.split('\n'), paths.length);
     const claude = sh(CLAUDE_LOOK, claudeLookArgs(p));
-    const one = sh(PERSON_LOOK, [String(paths.length), ...paths, ...claudeLookArgs(p)]);
-    expect(parsePersonLook(p, paths.length, one.stdout, one.status ?? 128)).toEqual({
+    const one = sh(PERSON_LOOK, personLookArgs(p, paths, []));
+    expect(parsePersonLook(p, paths.length, [], one.stdout, one.status ?? 128)).toEqual({
       layout: separateKinds,
+      heads: new Map(),
       claude: { found: parseClaudeLook(p, claude.stdout, claude.status ?? 128) },
     });
   });
@@ -68,13 +71,68 @@ test('~/.local/bin/claude executable but not on PATH: found, not on PATH', () =>
   chmodSync(join(home, '.local/bin/claude'), 0o755);
   const p = { osUser: 'nobody-here', home, shell: loginShell(home, 'shell-none', [], 1) };
   const paths = layoutLookPaths(p);
-  const one = sh(PERSON_LOOK, [String(paths.length), ...paths, ...claudeLookArgs(p)]);
-  expect(parsePersonLook(p, paths.length, one.stdout, one.status ?? 128).claude).toEqual({ found: { path: join(home, '.local/bin/claude'), onPath: false } });
+  const one = sh(PERSON_LOOK, personLookArgs(p, paths, []));
+  expect(parsePersonLook(p, paths.length, [], one.stdout, one.status ?? 128).claude).toEqual({ found: { path: join(home, '.local/bin/claude'), onPath: false } });
 });
 
 test('an output without the layout part answers nothing, so each step looks itself', () => {
   const p = { osUser: 'x', home: '/nonexistent', shell: '/bin/sh' };
-  expect(parsePersonLook(p, 4, '', 127)).toEqual({});
-  expect(parsePersonLook(p, 4, 'd\nd\n', 124)).toEqual({});
-  expect(parsePersonLook(p, 4, 'd\n\nd\nf\n-\n', 0)).toEqual({});
+  expect(parsePersonLook(p, 4, [], '', 127)).toEqual({});
+  expect(parsePersonLook(p, 4, [], 'd\nd\n', 124)).toEqual({});
+  expect(parsePersonLook(p, 4, [], 'd\n\nd\nf\n-\n', 0)).toEqual({});
+});
+
+describe('with clones: each one answers as HEADS_SCRIPT does on its own', () => {
+  const home = newHome();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const mirror = join(home, 'mirror.git');
+  const onBranch: CloneAt = { target: join(home, 'code'), mirror };
+  const detached: CloneAt = { target: join(home, 'detached'), mirror };
+  const missing: CloneAt = { target: join(home, 'not-cloned'), mirror };
+  const unreadable: CloneAt = { target: join(home, 'code'), mirror: join(home, 'no-such-mirror.git') };
+  const p = () => ({ osUser: 'nobody-here', home, shell: loginShell(home, 'shell-found', ['/opt/claude/bin/claude'], 0) });
+  const alone = (c: CloneAt) => {
+    const r = spawnSync('sh', ['-c', HEADS_SCRIPT, 'sh', c.target, c.mirror, uploadPack(c.mirror)], { encoding: 'utf8' });
+    return r.status === 0 ? parseHeads(r.stdout) : undefined;
+  };
+  beforeAll(() => {
+    const src = join(home, 'src');
+    git('init', '-q', '-b', 'main', src);
+    git('-C', src, 'commit', '-q', '--allow-empty', '-m', 'one');
+    git('-C', src, 'branch', 'other');
+    git('-C', src, 'commit', '-q', '--allow-empty', '-m', 'two');
+    git('clone', '-q', '--mirror', src, mirror);
+    git('clone', '-q', mirror, onBranch.target);
+    git('clone', '-q', mirror, detached.target);
+    git('-C', detached.target, 'checkout', '-q', '--detach', 'HEAD~1');
+  });
+
+  test('on a branch, detached, a mirror it cannot read: answered; not a clone: left to the step', () => {
+    const person = p();
+    const paths = layoutLookPaths(person);
+    for (const clones of [[onBranch], [detached, missing, onBranch], [missing], [unreadable, detached]]) {
+      const one = sh(PERSON_LOOK, personLookArgs(person, paths, clones));
+      const look = parsePersonLook(person, paths.length, clones, one.stdout, one.status ?? 128);
+      const expected = new Map(clones.flatMap((c) => (alone(c) ? [[c.target, alone(c)!] as const] : [])));
+      expect(look.heads).toEqual(expected);
+      expect(look.claude).toEqual({ found: { path: '/opt/claude/bin/claude', onPath: true } });
+      expect(look.layout).toEqual(parseKinds(sh(kindsLook(false), paths).stdout.split('\n'), paths.length));
+    }
+    // The separate look agrees with what git itself says.
+    expect(alone(detached)).toMatchObject({ local: git('-C', detached.target, 'rev-parse', 'HEAD'), ref: 'HEAD' });
+    expect(alone(onBranch)?.tips.get('refs/heads/other')).toBe(git('-C', mirror, 'rev-parse', 'refs/heads/other'));
+    expect(alone(missing)).toBeUndefined();
+  });
+
+  test('a run cut short in the heads part answers the layout only: the steps look themselves', () => {
+    const person = p();
+    const paths = layoutLookPaths(person);
+    const one = sh(PERSON_LOOK, personLookArgs(person, paths, [onBranch, detached]));
+    const lines = one.stdout.split('\n');
+    // Everything up to, not including, the second clone's rc= line, as a killed run leaves it.
+    const cut = lines.slice(0, lines.findIndex((l, i) => l.startsWith('rc=') && lines.slice(0, i).some((m) => m.startsWith('rc='))));
+    const look = parsePersonLook(person, paths.length, [onBranch, detached], cut.join('\n'), 124);
+    expect(look).toEqual({ layout: parseKinds(lines, paths.length) });
+  });
 });
