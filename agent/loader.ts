@@ -10,8 +10,11 @@
 // following links. One file per command (`<sha16>.<command>.v8cache`): V8 stores the
 // functions compiled before the cache was made, so a cache made by `host` would leave
 // converge's code to compile. The bundle's sha256 is in the name: V8 itself checks only the
-// source length, Node's version and its flags. A missing, foreign or rejected cache costs a
-// normal compile, never a failure; `host` removes the caches of other bundles.
+// source length, Node's version and its flags. Node's options are in the name too (a tag
+// after the command) when there are any: V8 rejects a cache made under other flags, so
+// runs with and without AGENT_NODE_OPTIONS would otherwise remake one shared cache in turn.
+// A missing, foreign or rejected cache costs a normal compile, never a failure; `host`
+// removes the caches of other bundles.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname } from 'node:path';
@@ -21,8 +24,16 @@ import { AGENT_DIR } from './paths';
 /** The command a cache is for; anything else (help, usage errors) shares one name. */
 const COMMAND = /^[a-z][a-z-]{0,19}$/;
 
-export const cacheFileName = (sha256: string, command: string | undefined) =>
-  `${sha256.slice(0, 16)}.${command !== undefined && COMMAND.test(command) ? command : 'other'}.v8cache`;
+/** 8 hex digits of FNV-1a over `text`: a name tag, not a check (the directory is root's). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** `<sha16>.<command>[.<options tag>].v8cache`; `execArgv`: Node's options of this run. */
+export const cacheFileName = (sha256: string, command: string | undefined, execArgv: readonly string[] = process.execArgv) =>
+  `${sha256.slice(0, 16)}.${command !== undefined && COMMAND.test(command) ? command : 'other'}${execArgv.length > 0 ? `.${fnv1a(execArgv.join('\0'))}` : ''}.v8cache`;
 
 /** Root's and writable by root alone (the directory: also a real directory, not a link). */
 function rootOnly(st: { uid: number; mode: number }): boolean {
@@ -76,6 +87,8 @@ export interface LoadOptions {
   readonly dir?: string;
   /** The command the cache is for (default: the agent's first argument). */
   readonly command?: string;
+  /** Node's options of this run, for the cache name (default: process.execArgv). */
+  readonly execArgv?: readonly string[];
 }
 
 /** How a run used the cache (returned for tests; the agent prints nothing about it). */
@@ -89,7 +102,7 @@ export type CacheUse = 'used' | 'made' | 'remade' | 'none';
 export function runWithCodeCache(sha256: string, source: string, file: string, opts: LoadOptions = {}): CacheUse {
   const dir = opts.dir ?? AGENT_DIR;
   const usable = trustedDir(dir);
-  const cacheFile = `${dir}/${cacheFileName(sha256, opts.command ?? process.argv[2])}`;
+  const cacheFile = `${dir}/${cacheFileName(sha256, opts.command ?? process.argv[2], opts.execArgv)}`;
   const cachedData = usable ? readCache(cacheFile) : undefined;
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const use: CacheUse = !usable ? 'none' : cachedData === undefined ? 'made' : script.cachedDataRejected ? 'remade' : 'used';

@@ -2,6 +2,17 @@
 // agent always runs inside the host it manages (the test host is a real chroot).
 export const AGENT_DIR = '/usr/local/lib/workstations';
 export const AGENT_PATH = `${AGENT_DIR}/agent.js`;
+/**
+ * Node's options for every run of the agent that this product starts (the provisioners, the
+ * plan's tombstone look). A converge is a short run that allocates about 8 MB; V8's young
+ * generation starts at 1 MB, so the run collected it 6 times, copying what survived each
+ * time. 16 MB makes that 2, at the same peak RSS (docs/bench.md, converge). V8 keys its code
+ * cache to its flags, and so does the loader's cache name (agent/loader.ts cacheFileName):
+ * an admin's `node agent.js status` keeps a cache of its own.
+ */
+export const AGENT_NODE_OPTIONS: readonly string[] = ['--min-semi-space-size=16'];
+/** `node <AGENT_NODE_OPTIONS> <agent>`: the start of a shell command that runs the agent. */
+export const agentCommand = (agent: string = AGENT_PATH): string => ['node', ...AGENT_NODE_OPTIONS, agent].join(' ');
 export const UPLOAD_DIR = '/var/lib/workstations/upload';
 export const STATE_DIR = '/var/lib/workstations';
 export const STATE_FILE = `${STATE_DIR}/state.json`;

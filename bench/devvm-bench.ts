@@ -2,8 +2,9 @@
 // test. Run as root: `npx tsx bench/devvm-bench.ts [--history-mb 30] [--reps 15]`.
 //
 //   1. no-op converge of one person: wall time of the agent process inside the host
-//      (`date +%s%N` around `node agent.js converge`), and its CPU time (bash `times`);
-//      Node's own start-up (`node -e 0`) beside it for scale. Goals: <= 150 ms agent time
+//      (`date +%s%N` around `node <options> agent.js converge`, started as the provisioners
+//      start it), and its CPU time (bash `times`); Node's own start-up (`node -e 0`, no
+//      options) beside it for scale. Goals: <= 150 ms agent time
 //      (issue 5), <= 2x `node -e 0` (issue 15).
 //   2. onboarding one person incl. the clone of a fixture repo with `--history-mb` MB of
 //      history: `agent.js onboard` + `agent.js converge` inside the host, for the first
@@ -19,6 +20,7 @@ import { startTestHost, TestHost } from '../test/harness/host';
 import { createInfraFixture } from '../test/harness/infra-fixture';
 import { Terraform } from '../test/harness/terraform';
 import { AGENT, createConfigBase } from '../test/e2e/devvm/host-tools';
+import { AGENT_NODE_OPTIONS } from '../agent/paths';
 import { exampleCast, RosterDoc, synthDevvm } from '../test/e2e/devvm/stack';
 
 helpFromHeader(__filename);
@@ -37,7 +39,8 @@ const person = (name: string, uid: number) => ({ email: `${name}@example.com`, a
 /** Runs `node agent.js args` inside the host; returns wall ms and CPU ms (user + sys) of the agent. */
 async function timedAgent(h: TestHost, args: string[]): Promise<{ wallMs: number; cpuMs: number }> {
   const script = 's=$(date +%s%N); node "$@" >/dev/null || exit $?; e=$(date +%s%N); echo "$(( (e - s) / 1000 ))"; times';
-  const r = await h.execOk(['bash', '-c', script, 'bash', AGENT, ...args]);
+  // Started as the provisioners start it (agent/paths.ts AGENT_NODE_OPTIONS).
+  const r = await h.execOk(['bash', '-c', script, 'bash', ...AGENT_NODE_OPTIONS, AGENT, ...args]);
   const [us, , children] = r.stdout.trim().split('\n');
   const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60_000 + Number(m[2]) * 1000, 0);
   return { wallMs: Number(us) / 1000, cpuMs: cpu };
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < REPS; i++) {
       node.push(await wallMs(h, ['node', '-e', '0']));
       // No command: the agent loads, takes the host lock, reads its state, prints usage.
-      startOnly.push(await wallMs(h, ['node', AGENT]));
+      startOnly.push(await wallMs(h, ['node', ...AGENT_NODE_OPTIONS, AGENT]));
       noop.push(await timedAgent(h, ['converge', synth.convergeArg.bench1]));
     }
     // ... and once with a stale mirror stamp (the agent then fetches the mirror first).

@@ -90,5 +90,6 @@ export function agentArgFromSelfText(path: string): string {
   return Fn.base64encode(TerraformSelf.getString(path));
 }
 
-/** The agent's installed path on the devvm (one definition, shared with the agent). */
-export { AGENT_PATH as AGENT_ON_HOST } from '../../agent/paths';
+/** How a provisioner starts the agent (one definition, shared with the agent): node with the
+ * agent's options and its installed path on the devvm (agent/paths.ts). */
+export { agentCommand } from '../../agent/paths';

@@ -9,7 +9,7 @@ import type { HostSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
 import type { AgentBundle } from '../../src/devvm/agent-bundle';
 import { UPLOAD_DIR } from '../../agent/paths';
-import { agentArgFromSelf, connectionFromSelf, connectionInput } from './connection';
+import { agentArgFromSelf, agentCommand, connectionFromSelf, connectionInput } from './connection';
 import { terraformLiteral } from './terraform-literal';
 
 export interface DevvmHostProps {
@@ -42,7 +42,7 @@ export class DevvmHost extends Construct {
         // A root-only upload directory: never scp as root into a world-writable /tmp.
         { type: 'remote-exec', inline: [`mkdir -p -m 0700 ${UPLOAD_DIR}`] },
         { type: 'file', source: asset.path, destination: uploaded },
-        { type: 'remote-exec', inline: [`node ${uploaded} host ${agentArgFromSelf('input.spec')}`] },
+        { type: 'remote-exec', inline: [`${agentCommand(uploaded)} host ${agentArgFromSelf('input.spec')}`] },
       ],
     });
     this.resource.overrideLogicalId('host');

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { RenderedLayer } from '../../src/claude-layer/render';
 import { ClaudeLayerSpec, encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, connectionFromSelf, connectionInput } from './connection';
+import { agentCommand, connectionFromSelf, connectionInput } from './connection';
 
 export interface ManagedClaudeLayerProps {
   readonly site: Site;
@@ -43,7 +43,7 @@ export class ManagedClaudeLayer extends Construct {
       input: connectionInput(site),
       connection: connectionFromSelf(site),
       dependsOn: [props.host],
-      provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} claude-layer ${encodeSpec(spec)}`] }],
+      provisioners: [{ type: 'remote-exec', inline: [`${agentCommand()} claude-layer ${encodeSpec(spec)}`] }],
     });
     this.resource.overrideLogicalId('claude_layer');
   }

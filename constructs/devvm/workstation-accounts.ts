@@ -12,7 +12,7 @@ import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../s
 import type { AccountSpec, PreflightSpec } from '../../src/desired/host-specs';
 import { encodeSpec } from '../../src/desired/host-specs';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, agentArgFromSelf, agentArgFromSelfTextField, connectionFromSelfText, connectionInput } from './connection';
+import { agentArgFromSelf, agentCommand, agentArgFromSelfTextField, connectionFromSelfText, connectionInput } from './connection';
 import { terraformJsonText } from './terraform-literal';
 import type { MovedAddress } from '../workstation-profile';
 
@@ -79,9 +79,9 @@ export class WorkstationAccounts extends Construct {
       provisioners: [
         // A failed create-time provisioner taints the instance: the next apply retries the
         // onboarding, and Terraform runs no destroy-time provisioner for a tainted object.
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} preflight ${preflight}`] },
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} onboard ${agentArgFromSelfTextField('input', 'account')}`] },
-        { type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} offboard ${offboardArg}`] },
+        { type: 'remote-exec', inline: [`${agentCommand()} preflight ${preflight}`] },
+        { type: 'remote-exec', inline: [`${agentCommand()} onboard ${agentArgFromSelfTextField('input', 'account')}`] },
+        { type: 'remote-exec', inline: [`${agentCommand()} offboard ${offboardArg}`] },
       ],
     });
     // cdktf has no typed `when` on provisioners.

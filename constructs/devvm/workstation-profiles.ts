@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { byShard, devvmAddress, devvmBlockName, unshardedAddress } from '../../src/desired/devvm-addresses';
 import type { WorkstationState } from '../../src/desired/types';
 import type { Site } from '../../src/roster/site-schema';
-import { AGENT_ON_HOST, agentArgFromSelfText, literalConnection } from './connection';
+import { agentArgFromSelfText, agentCommand, literalConnection } from './connection';
 import { terraformJsonText } from './terraform-literal';
 import type { MovedAddress } from '../workstation-profile';
 
@@ -57,7 +57,7 @@ export class WorkstationProfiles extends Construct {
       // plan, and a host key rotation changes no profile).
       connection: literalConnection(props.site),
       dependsOn: [...props.dependsOn],
-      provisioners: [{ type: 'remote-exec', inline: [`node ${AGENT_ON_HOST} converge ${agentArgFromSelfText('triggers_replace.desired')}`] }],
+      provisioners: [{ type: 'remote-exec', inline: [`${agentCommand()} converge ${agentArgFromSelfText('triggers_replace.desired')}`] }],
     });
     resource.overrideLogicalId(name);
     return resource;

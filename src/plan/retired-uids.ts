@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_PATH } from '../../agent/paths';
+import { AGENT_NODE_OPTIONS, AGENT_PATH } from '../../agent/paths';
 import { allHostKeys } from '../roster/host-keys';
 import type { Roster } from '../roster/roster-schema';
 import type { Site } from '../roster/site-schema';
@@ -79,7 +79,7 @@ export function readHostTombstones(devvm: Pick<Site['devvm'], 'host' | 'port' | 
         '-p', String(devvm.port),
         '-l', devvm.user,
         '--', devvm.host,
-        'node', AGENT_PATH, 'tombstones',
+        'node', ...AGENT_NODE_OPTIONS, AGENT_PATH, 'tombstones',
       ],
       { encoding: 'utf8', timeout: (timeoutSeconds + 10) * 1000, stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -8,6 +8,7 @@ import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheFileName } from '../../agent/loader';
+import { AGENT_NODE_OPTIONS } from '../../agent/paths';
 
 const LOADER = join(__dirname, '..', '..', 'agent', 'loader.ts');
 const asRoot = process.getuid?.() === 0 ? describe : describe.skip;
@@ -27,22 +28,34 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the loader on `payload` in a fresh process; prints what it did with the cache. */
-function load(payload = PAYLOAD, sha = SHA, command = 'converge') {
+/**
+ * Runs the loader on `payload` in a fresh process; prints what it did with the cache.
+ * `nodeOptions`: V8 flags the process really runs with, and the options its cache is named
+ * after (the test's own --require and -e are not: they are how the test starts it).
+ */
+function load(payload = PAYLOAD, sha = SHA, command = 'converge', nodeOptions: readonly string[] = []) {
   const driver = `const { runWithCodeCache } = require(${JSON.stringify(LOADER)});
-const use = runWithCodeCache(${JSON.stringify(sha)}, ${JSON.stringify(payload)}, '/usr/local/lib/workstations/agent.js', { dir: ${JSON.stringify(dir)}, command: ${JSON.stringify(command)} });
+const use = runWithCodeCache(${JSON.stringify(sha)}, ${JSON.stringify(payload)}, '/usr/local/lib/workstations/agent.js', { dir: ${JSON.stringify(dir)}, command: ${JSON.stringify(command)}, execArgv: ${JSON.stringify(nodeOptions)} });
 process.stdout.write('cache ' + use + '\\n');`;
-  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', driver, 'x', 'converge', 'arg'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...nodeOptions, '--require', require.resolve('tsx/cjs'), '-e', driver, 'x', 'converge', 'arg'], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const cacheFile = () => join(dir, cacheFileName(SHA, 'converge'));
+const cacheFile = () => join(dir, cacheFileName(SHA, 'converge', []));
 
 describe('cache file names', () => {
   it('carry the bundle hash and the command; anything odd is "other"', () => {
-    expect(cacheFileName(SHA, 'converge')).toBe(`${SHA.slice(0, 16)}.converge.v8cache`);
-    expect(cacheFileName(SHA, 'claude-layer')).toBe(`${SHA.slice(0, 16)}.claude-layer.v8cache`);
-    for (const odd of [undefined, '--help', '../../etc/passwd', 'Converge', 'x'.repeat(30), '']) expect(cacheFileName(SHA, odd)).toBe(`${SHA.slice(0, 16)}.other.v8cache`);
+    expect(cacheFileName(SHA, 'converge', [])).toBe(`${SHA.slice(0, 16)}.converge.v8cache`);
+    expect(cacheFileName(SHA, 'claude-layer', [])).toBe(`${SHA.slice(0, 16)}.claude-layer.v8cache`);
+    for (const odd of [undefined, '--help', '../../etc/passwd', 'Converge', 'x'.repeat(30), '']) expect(cacheFileName(SHA, odd, [])).toBe(`${SHA.slice(0, 16)}.other.v8cache`);
+  });
+
+  it("carry a tag of Node's options when there are any: one per set of options", () => {
+    const tagged = cacheFileName(SHA, 'converge', AGENT_NODE_OPTIONS);
+    expect(tagged).toMatch(new RegExp(`^${SHA.slice(0, 16)}\\.converge\\.[0-9a-f]{8}\\.v8cache$`));
+    expect(cacheFileName(SHA, 'converge', [...AGENT_NODE_OPTIONS])).toBe(tagged);
+    expect(cacheFileName(SHA, 'converge', ['--min-semi-space-size=8'])).not.toBe(tagged);
+    expect(cacheFileName(SHA, 'converge', ['--min-semi-space-size=1', '6'])).not.toBe(cacheFileName(SHA, 'converge', ['--min-semi-space-size=16']));
   });
 });
 
@@ -55,13 +68,22 @@ asRoot('the code cache', () => {
     expect([st.isFile(), st.uid, st.mode & 0o777]).toEqual([true, 0, 0o600]);
     const second = load();
     expect(second.stdout).toBe('payload ran 14 agent.js converge arg\ncache used\n');
-    expect(readdirSync(dir)).toEqual([cacheFileName(SHA, 'converge')]);
+    expect(readdirSync(dir)).toEqual([cacheFileName(SHA, 'converge', [])]);
   });
 
   it('is one per command', () => {
     load();
     expect(load(PAYLOAD, SHA, 'onboard').stdout).toMatch(/cache made\n$/);
-    expect(readdirSync(dir).sort()).toEqual([cacheFileName(SHA, 'converge'), cacheFileName(SHA, 'onboard')].sort());
+    expect(readdirSync(dir).sort()).toEqual([cacheFileName(SHA, 'converge', []), cacheFileName(SHA, 'onboard', [])].sort());
+  });
+
+  it("is one per set of Node's options: runs with and without the agent's options each keep theirs", () => {
+    // V8 rejects a cache made under other flags: one shared file would be remade on every switch.
+    expect(load().stdout).toMatch(/cache made\n$/);
+    expect(load(PAYLOAD, SHA, 'converge', AGENT_NODE_OPTIONS).stdout).toMatch(/cache made\n$/);
+    expect(load().stdout).toMatch(/cache used\n$/);
+    expect(load(PAYLOAD, SHA, 'converge', AGENT_NODE_OPTIONS).stdout).toBe('payload ran 14 agent.js converge arg\ncache used\n');
+    expect(readdirSync(dir).sort()).toEqual([cacheFileName(SHA, 'converge', []), cacheFileName(SHA, 'converge', AGENT_NODE_OPTIONS)].sort());
   });
 
   it('a corrupt cache is rejected by V8, the payload still runs, and the cache is made again', () => {
@@ -87,7 +109,7 @@ asRoot('the code cache', () => {
     const r = load();
     expect(r.stdout).toBe('payload ran 14 agent.js converge arg\ncache none\n');
     expect(readFileSync(cacheFile())).toEqual(before);
-    expect(readdirSync(dir)).toEqual([cacheFileName(SHA, 'converge')]);
+    expect(readdirSync(dir)).toEqual([cacheFileName(SHA, 'converge', [])]);
   });
 
   it('a cache file that is not root-only, or is a link, is not read; it is replaced by a real one', () => {

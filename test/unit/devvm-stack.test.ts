@@ -124,16 +124,16 @@ test('the account is replaced only by its identity: os_user, uid, host', () => {
 test('offboarding is a destroy-time provisioner that reads only self', () => {
   const [check, create, destroy] = data.account.provisioner.map((p: Resource) => p['remote-exec']);
   expect(check.when).toBeUndefined();
-  expect(check.inline[0]).toMatch(/^node \/usr\/local\/lib\/workstations\/agent\.js preflight [A-Za-z0-9+/=]+$/);
+  expect(check.inline[0]).toMatch(/^node --min-semi-space-size=16 \/usr\/local\/lib\/workstations\/agent\.js preflight [A-Za-z0-9+/=]+$/);
   expect(create.when).toBeUndefined();
   expect(destroy.when).toBe('destroy');
   // `input` is ONE JSON text (the spec and the connection): the agent gets the spec's JSON, base64.
   expect(data.account.input).toBe('${each.value}');
-  expect(create.inline).toEqual(['node /usr/local/lib/workstations/agent.js onboard ${base64encode(jsonencode(jsondecode(self.input).account))}']);
+  expect(create.inline).toEqual(['node --min-semi-space-size=16 /usr/local/lib/workstations/agent.js onboard ${base64encode(jsonencode(jsondecode(self.input).account))}']);
   // Fallbacks for an offboard planned in the same apply as an upgrade: a state from before
   // the text holds the spec as an object in `input.account`; older still, the base64 spec in `input.spec`.
   expect(destroy.inline).toEqual([
-    'node /usr/local/lib/workstations/agent.js offboard ${try(base64encode(jsonencode(jsondecode(self.input).account)), base64encode(jsonencode(self.input.account)), self.input.spec)}',
+    'node --min-semi-space-size=16 /usr/local/lib/workstations/agent.js offboard ${try(base64encode(jsonencode(jsondecode(self.input).account)), base64encode(jsonencode(self.input.account)), self.input.spec)}',
   ]);
   for (const [key, value] of Object.entries(data.account.connection) as [string, string][]) {
     // Every reference is to self (the only one a destroy-time provisioner may make).
@@ -173,7 +173,7 @@ test('the connection pins the host key Terraform negotiates, uses the ssh-agent 
 test('profiles converge each person and are replaced by their desired state (JSON text) or the agent', () => {
   expect(data.profile.triggers_replace).toEqual({ agent_sha256: agentSha, desired: '${each.value}' });
   expect(data.profile.provisioner).toEqual([
-    { 'remote-exec': { inline: ['node /usr/local/lib/workstations/agent.js converge ${base64encode(self.triggers_replace.desired)}'] } },
+    { 'remote-exec': { inline: ['node --min-semi-space-size=16 /usr/local/lib/workstations/agent.js converge ${base64encode(self.triggers_replace.desired)}'] } },
   ]);
   const emo = WorkstationState.parse(locals.profiles.emo);
   expect(emo).toMatchObject({ osUser: 'emo', uid: 1001, tier: 'power-user', legacy: true, infra: { unlocked: false } });
@@ -212,7 +212,7 @@ test('the host resource uploads the agent and installs host-wide content only, u
   expect(data.host.triggers_replace).toEqual({ agent_sha256: agentSha, pane_memory_max: '6G', writers });
   expect(data.host.input.spec).toEqual({ paneMemoryMax: '6G', writers });
   expect(data.host.provisioner[2]['remote-exec'].inline).toEqual([
-    `node /var/lib/workstations/upload/agent-${agentSha.slice(0, 16)}.js host \${base64encode(jsonencode(self.input.spec))}`,
+    `node --min-semi-space-size=16 /var/lib/workstations/upload/agent-${agentSha.slice(0, 16)}.js host \${base64encode(jsonencode(self.input.spec))}`,
   ]);
   // Nobody's name is in it: a roster change cannot replace it.
   for (const u of ['emo', 'wizard', 'ancamilea', 'vbarzin']) expect(JSON.stringify(data.host)).not.toMatch(new RegExp(`\\b${u}\\b`));

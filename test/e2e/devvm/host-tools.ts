@@ -3,16 +3,16 @@
 import type { TestHost } from '../../harness/host';
 import type { RunResult } from '../../harness/run';
 
-import { AGENT_PATH, STATE_FILE } from '../../../agent/paths';
+import { AGENT_NODE_OPTIONS, AGENT_PATH, STATE_FILE } from '../../../agent/paths';
 
 export { STATE_FILE };
 export const AGENT = AGENT_PATH;
 /** The site's config_base repository inside the host (a bare repo made by createConfigBase). */
 export const CONFIG_BASE_REPO = '/srv/git/config-base.git';
 
-/** Runs the installed agent inside the host (chroot), as root. */
+/** Runs the installed agent inside the host (chroot), as root, as the provisioners start it. */
 export function agent(h: TestHost, args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
-  return h.exec(['node', AGENT, ...args], opts);
+  return h.exec(['node', ...AGENT_NODE_OPTIONS, AGENT, ...args], opts);
 }
 
 /** Output lines of an agent run or a terraform apply that belong to `user`. */

@@ -11,8 +11,8 @@ export const GUARDED = ['/etc', '/root', '/usr/local/lib', '/var/lib/workstation
 /** Paths that legitimately change on every agent run (the lock comes and goes; mirror stamps). */
 const VOLATILE = [/^\/var\/lib\/workstations\/agent\.lock/, /^\/var\/lib\/workstations\/mirrors\/[^/]+\/(FETCH_STAMP|FETCH_HEAD)$/];
 
-/** `<sha16>.<command>.v8cache` directly in the agent's directory (agent/loader.ts cacheFileName). */
-const isAgentCache = (p: string) => p.startsWith(`${AGENT_DIR}/`) && /^[0-9a-f]{16}\.[a-z][a-z-]*\.v8cache$/.test(p.slice(AGENT_DIR.length + 1));
+/** `<sha16>.<command>[.<options tag>].v8cache` directly in the agent's directory (agent/loader.ts cacheFileName). */
+const isAgentCache = (p: string) => p.startsWith(`${AGENT_DIR}/`) && /^[0-9a-f]{16}\.[a-z][a-z-]*(\.[0-9a-f]{8})?\.v8cache$/.test(p.slice(AGENT_DIR.length + 1));
 
 const SCRIPT = [
   'set -e',
