@@ -1,5 +1,7 @@
 // One line per step: `<os_user>: <step>: changed | ok | skipped (<why>) | FAILED (<why>)`.
 // A failed step never stops the other people; the run's exit code says whether any failed.
+import { stdoutLine } from './stdout-line';
+
 export type Outcome =
   | { readonly kind: 'changed'; readonly detail?: string }
   | { readonly kind: 'ok'; readonly detail?: string }
@@ -16,7 +18,7 @@ export class Reporter {
   private touched = 0;
   readonly lines: string[] = [];
 
-  constructor(private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
+  constructor(private readonly out: (line: string) => void = stdoutLine) {}
 
   record(subject: string, step: string, outcome: Outcome): Outcome {
     if (outcome.kind === 'failed') this.failures++;
