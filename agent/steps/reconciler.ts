@@ -6,7 +6,7 @@
 // own. Retiring it is the runbook step "Hand over from the reconciler" (README).
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import type { HostWriters } from '../../src/desired/host-specs';
-import { probe } from '../exec';
+import { lookUnits } from '../unit-look';
 import { hostWriters } from '../host-spec-store';
 
 export const RECONCILER = 't3-provision-users';
@@ -47,9 +47,10 @@ function presentUnitFile(path: string): boolean {
 export function detectReconciler(systemd: boolean): ReconcilerFound {
   const files = [...new Set(UNIT_DIRS.flatMap((d) => RECONCILER_UNITS.map((u) => `${d}/${u}`)).filter(presentUnitFile))];
   if (!systemd) return { active: [], enabled: [], files };
-  const active = RECONCILER_UNITS.filter((u) => probe('systemctl', ['is-active', '--quiet', u]).status === 0);
-  const enabled = RECONCILER_UNITS.filter((u) => ['enabled', 'enabled-runtime'].includes(probe('systemctl', ['is-enabled', u]).stdout.trim()));
-  return { active, enabled, files };
+  // One look (agent/unit-look.ts): is-enabled only for units systemd has a file of (after the
+  // hand-over, none: two calls in all).
+  const look = lookUnits(RECONCILER_UNITS, RECONCILER_UNITS, (u) => u);
+  return { active: RECONCILER_UNITS.filter(look.active), enabled: RECONCILER_UNITS.filter(look.enabled), files };
 }
 
 export function describeFound(f: ReconcilerFound): string {

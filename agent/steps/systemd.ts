@@ -11,6 +11,7 @@ import type { HostWriters } from '../../src/desired/host-specs';
 import { reconcilerConflict, reconcilerOnHost } from './reconciler';
 import type { Context } from '../context';
 import { probe, run } from '../exec';
+import { liveUnits, lookUnits, UnitLook } from '../unit-look';
 import { ownership, writeManaged } from '../managed-files';
 import { OLD_SLICE_DROPIN_NAME, SLICE_DROPIN_NAME, userSliceDir, userSliceDropIn } from '../paths';
 import { changed, failed, ok, oneLine, Outcome, skipped } from '../report';
@@ -82,15 +83,10 @@ export function templateOf(unit: string): string {
   return unit.replace(/@[^.]*\./, '@.');
 }
 
-/** Whether a unit file (a template, for instances) is installed: `systemctl list-unit-files` knows it. */
-export function unitFileExists(unitFile: string): boolean {
-  const r = probe('systemctl', ['list-unit-files', '--no-legend', '--no-pager', unitFile]);
-  return r.status === 0 && r.stdout.trim() !== '';
-}
-
 /** Templates of UNIT_TEMPLATES that systemd does not know. */
 export function missingUnitTemplates(): string[] {
-  return UNIT_TEMPLATES.filter((t) => !unitFileExists(t));
+  const look = lookUnits([], UNIT_TEMPLATES, templateOf);
+  return UNIT_TEMPLATES.filter((t) => !look.installed(t));
 }
 
 /** Per person: the unit the product wants enabled or not, and what stops with it. */
@@ -101,13 +97,7 @@ export function unitNames(ws: WorkstationState): { unit: string; wanted: boolean
   ];
 }
 
-/**
- * `is-enabled` exits 0 for `static` units too (no [Install] section, e.g. the service a
- * timer starts): only an install symlink counts as enabled.
- */
-const isEnabled = (unit: string) => ['enabled', 'enabled-runtime'].includes(probe('systemctl', ['is-enabled', unit]).stdout.trim());
-const isActive = (unit: string) => probe('systemctl', ['is-active', '--quiet', unit]).status === 0;
-const isFailed = (unit: string) => probe('systemctl', ['is-failed', '--quiet', unit]).status === 0;
+const isActive = liveUnits.active;
 
 /** systemctl with its exit status checked; returns a problem text or undefined. */
 function systemctl(args: readonly string[]): string | undefined {
@@ -118,31 +108,32 @@ function systemctl(args: readonly string[]): string | undefined {
 /**
  * Stops and disables `unit` (and its companions) and clears a failed state, so nothing is
  * left that a later enable or a restart policy would bring back. Returns what it did and
- * what went wrong; a unit whose file is not installed has nothing to stop.
+ * what went wrong; a unit whose file is not installed has nothing to stop. `look`: what
+ * systemd said before (convergeUnits' one look); once this acts on a unit, it asks again.
  */
-export function stopUnit(unit: string, companions: readonly string[], dryRun: boolean): { actions: string[]; problems: string[] } {
+export function stopUnit(unit: string, companions: readonly string[], dryRun: boolean, look: UnitLook = liveUnits): { actions: string[]; problems: string[] } {
   const actions: string[] = [];
   const problems: string[] = [];
+  let view = look;
+  const act = (args: readonly string[]) => {
+    view = liveUnits;
+    const p = systemctl(args);
+    if (p) problems.push(p);
+  };
   for (const u of [unit, ...companions]) {
-    if (!unitFileExists(templateOf(u))) continue;
-    const enabled = isEnabled(u);
-    const active = isActive(u);
+    if (!view.installed(templateOf(u))) continue;
+    const enabled = view.enabled(u);
+    const active = view.active(u);
     if (enabled || active) {
       actions.push(`${enabled ? 'disabled' : 'stopped'} ${u}`);
-      if (!dryRun) {
-        const p = systemctl([enabled ? 'disable' : 'stop', ...(enabled ? ['--now'] : []), u]);
-        if (p) problems.push(p);
-      }
+      if (!dryRun) act([enabled ? 'disable' : 'stop', ...(enabled ? ['--now'] : []), u]);
     }
     // After a deliberate stop, a failed state must not linger (or trigger restarts).
-    if (isFailed(u)) {
+    if (view.failed(u)) {
       actions.push(`reset-failed ${u}`);
-      if (!dryRun) {
-        const p = systemctl(['reset-failed', u]);
-        if (p) problems.push(p);
-      }
+      if (!dryRun) act(['reset-failed', u]);
     }
-    if (!dryRun && (isEnabled(u) || isActive(u))) problems.push(`${u} is still ${isActive(u) ? 'active' : 'enabled'}`);
+    if (!dryRun && view === liveUnits && (liveUnits.enabled(u) || isActive(u))) problems.push(`${u} is still ${isActive(u) ? 'active' : 'enabled'}`);
   }
   return { actions, problems };
 }
@@ -151,20 +142,26 @@ export function convergeUnits(ctx: Context, ws: WorkstationState): Outcome {
   if (!ctx.systemd) return skipped('no systemd');
   const actions: string[] = [];
   const problems: string[] = [];
-  for (const { unit, wanted, companions } of unitNames(ws)) {
+  const names = unitNames(ws);
+  const all = names.flatMap((n) => [n.unit, ...n.companions]);
+  // One look for all of them; after anything is done to a unit, systemd is asked again.
+  let view = lookUnits(all, [...new Set(all.map(templateOf))], templateOf);
+  for (const { unit, wanted, companions } of names) {
     if (wanted) {
-      if (!unitFileExists(templateOf(unit))) {
+      if (!view.installed(templateOf(unit))) {
         problems.push(`unit file ${templateOf(unit)} is not installed on the devvm (needed for ${unit})`);
         continue;
       }
-      if (isEnabled(unit) && isActive(unit)) continue;
+      if (view.enabled(unit) && view.active(unit)) continue;
       actions.push(`enabled ${unit}`);
       if (ctx.dryRun) continue;
+      view = liveUnits;
       const p = systemctl(['enable', '--now', unit]);
       if (p) problems.push(p);
       else if (!isActive(unit)) problems.push(`${unit} did not start`);
     } else {
-      const r = stopUnit(unit, companions, ctx.dryRun);
+      const r = stopUnit(unit, companions, ctx.dryRun, view);
+      if (r.actions.length > 0 && !ctx.dryRun) view = liveUnits;
       actions.push(...r.actions);
       problems.push(...r.problems);
     }
