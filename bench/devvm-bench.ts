@@ -1,5 +1,5 @@
 // Devvm facet benchmark (issue 5, "Performance"): figures from a real test host, not a
-// test. Run as root: `npx tsx bench/devvm-bench.ts [--history-mb 30] [--reps 15]`.
+// test. Run as root: `npx tsx bench/devvm-bench.ts [--history-mb 30] [--reps 15] [--no-systemd]`.
 //
 //   1. no-op converge of one person: wall time of the agent process inside the host
 //      (`date +%s%N` around `node <options> agent.js converge`, started as the provisioners
@@ -13,10 +13,15 @@
 //   3. disk added per person's clone (`du -sk` of ~/code: it borrows objects from the
 //      mirror) against the checkout (`du -sk --exclude=.git`) and a plain `git clone` made
 //      side by side. Goal: <= 1.2x the checkout.
+//   4. the no-op converge again on the test devvm that boots real systemd (as the homelab's
+//      devvm does; the chroot host of 1-3 has none, so it never asks systemd): an active
+//      person and a parked one, each against `node -e 0` there, and how many times each
+//      asks systemctl (counted by a wrapper first on PATH). `--no-systemd` skips it.
 // Prints a table and exits 0 whether or not the goals are met (non-zero only on failure).
 import { helpFromHeader } from './help';
 import { loadavg } from 'node:os';
 import { startTestHost, TestHost } from '../test/harness/host';
+import { startSystemdHost } from '../test/harness/systemd-host';
 import { createInfraFixture } from '../test/harness/infra-fixture';
 import { Terraform } from '../test/harness/terraform';
 import { AGENT, createConfigBase } from '../test/e2e/devvm/host-tools';
@@ -31,6 +36,7 @@ function option(name: string, fallback: number): number {
 }
 
 const HISTORY_MB = option('history-mb', 30);
+const SYSTEMD = !process.argv.includes('--no-systemd');
 const REPS = option('reps', 15);
 const GOALS = { noopMs: 150, onboardS: 5, diskRatio: 1.2 };
 
@@ -56,6 +62,42 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
 const duK = async (h: TestHost, args: string[]) => Number((await h.execOk(['du', '-sk', ...args])).stdout.split('\t')[0]);
 const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+/** Part 4: the no-op converge on the systemd test host (example cast: wizard active, ancamilea parked). */
+async function systemdRows(): Promise<string[][]> {
+  const h = await startSystemdHost({ keep: false });
+  try {
+    await createInfraFixture(h, { historyMB: 2 });
+    await createConfigBase(h);
+    const synth = synthDevvm(h, exampleCast());
+    await new Terraform({ stackDir: synth.stackDir, env: h.env, baseDir: h.privateDir }).planAndApply();
+    // A wrapper first on PATH counts the agent's systemctl calls (it runs systemctl by name).
+    await h.execOk(['mkdir', '-p', '/run/bench-count']);
+    await h.execOk(['tee', '/run/bench-count/systemctl'], { input: '#!/bin/sh\necho "$*" >> /run/bench-count/calls\nexec /usr/bin/systemctl "$@"\n' });
+    await h.execOk(['chmod', '0755', '/run/bench-count/systemctl']);
+    const rows: string[][] = [];
+    for (const [who, what] of [['wizard', 'active person'], ['ancamilea', 'parked person']]) {
+      const args = ['converge', synth.convergeArg[who]];
+      await timedAgent(h, args); // the code cache of this command
+      const counted = await h.execOk(['bash', '-c', ': > /run/bench-count/calls; PATH=/run/bench-count:$PATH "$@" > /dev/null; wc -l < /run/bench-count/calls', 'bash', 'node', ...AGENT_NODE_OPTIONS, AGENT, ...args]);
+      const node: number[] = [];
+      const wall: number[] = [];
+      for (let i = 0; i < REPS; i++) {
+        node.push(await wallMs(h, ['node', '-e', '0']));
+        wall.push((await timedAgent(h, args)).wallMs);
+      }
+      const ratio = median(wall.map((w, i) => w / node[i]));
+      rows.push(
+        [`systemd host: no-op converge, ${what} (median)`, `${ms(median(wall))} (node -e 0 ${ms(median(node))})`, '', ''],
+        [`systemd host: no-op converge / node -e 0, ${what}`, `${ratio.toFixed(2)}x`, '<= 2x', ratio <= 2 ? 'met' : 'NOT met'],
+        [`  systemctl calls in it`, counted.stdout.trim(), '', ''],
+      );
+    }
+    return rows;
+  } finally {
+    await h.stop();
+  }
+}
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (the test host uses chroot and mount)');
@@ -134,6 +176,8 @@ async function main(): Promise<void> {
       ['  plain git clone, side by side', `${plainK} KiB = ${(plainK / checkoutK).toFixed(2)}x checkout`, '', ''],
       ['  host mirror (shared by everyone)', `${mirrorK} KiB`, '', ''],
     );
+    // While this host still holds the agent bundle that synth caches for the process.
+    if (SYSTEMD) rows.push(...(await systemdRows()));
   } finally {
     await h.stop();
   }
