@@ -2,29 +2,23 @@
 // ls-remote through the same upload-pack as a fetch) and the clone's HEAD (rev-parse,
 // exec'd last), from a real git: a bare mirror with two branches and a clone of it, on a
 // branch, detached, and with the mirror unreadable (no tips: nothing to fast-forward).
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HEADS_SCRIPT, parseHeads, uploadPack } from '../../agent/steps/clone';
+import { parseHeads } from '../../agent/steps/clone';
+import { git, headsScript, makeMirror } from '../support/git-mirror';
 
 const dir = mkdtempSync(join(tmpdir(), 'dw-clone-heads-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const mirror = join(dir, 'mirror.git');
 const clone = join(dir, 'clone');
 const look = (target: string, mirrorPath: string) => {
-  const r = spawnSync('sh', ['-c', HEADS_SCRIPT, 'sh', target, mirrorPath, uploadPack(mirrorPath)], { encoding: 'utf8' });
+  const r = headsScript(target, mirrorPath);
   return { status: r.status, ...parseHeads(r.stdout) };
 };
 
 beforeAll(() => {
-  const src = join(dir, 'src');
-  git('init', '-q', '-b', 'main', src);
-  git('-C', src, 'commit', '-q', '--allow-empty', '-m', 'one');
-  git('-C', src, 'branch', 'other');
-  git('-C', src, 'commit', '-q', '--allow-empty', '-m', 'two');
-  git('clone', '-q', '--mirror', src, mirror);
+  makeMirror(dir);
   git('clone', '-q', mirror, clone);
 });
 

@@ -3,13 +3,14 @@
 // test's own user, without runuser), over a directory holding every kind of entry, with
 // stand-in login shells that find claude, find nothing, or print profile noise first, and
 // with real git clones (on a branch, detached, missing, mirror unreadable).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PERSON_LOOK, parsePersonLook, personLookArgs } from '../../agent/person-look';
 import { CLAUDE_LOOK, claudeLookArgs, parseClaudeLook } from '../../agent/steps/claude-install';
-import { CloneAt, HEADS_SCRIPT, parseHeads, uploadPack } from '../../agent/steps/clone';
+import { CloneAt, parseHeads } from '../../agent/steps/clone';
+import { git, headsScript, makeMirror } from '../support/git-mirror';
 import { kindsLook, layoutLookPaths, parseKinds } from '../../agent/steps/layout';
 
 const homes: string[] = [];
@@ -84,8 +85,6 @@ test('an output without the layout part answers nothing, so each step looks itse
 
 describe('with clones: each one answers as HEADS_SCRIPT does on its own', () => {
   const home = newHome();
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const mirror = join(home, 'mirror.git');
   const onBranch: CloneAt = { target: join(home, 'code'), mirror };
   const detached: CloneAt = { target: join(home, 'detached'), mirror };
@@ -93,16 +92,11 @@ describe('with clones: each one answers as HEADS_SCRIPT does on its own', () => 
   const unreadable: CloneAt = { target: join(home, 'code'), mirror: join(home, 'no-such-mirror.git') };
   const p = () => ({ osUser: 'nobody-here', home, shell: loginShell(home, 'shell-found', ['/opt/claude/bin/claude'], 0) });
   const alone = (c: CloneAt) => {
-    const r = spawnSync('sh', ['-c', HEADS_SCRIPT, 'sh', c.target, c.mirror, uploadPack(c.mirror)], { encoding: 'utf8' });
+    const r = headsScript(c.target, c.mirror);
     return r.status === 0 ? parseHeads(r.stdout) : undefined;
   };
   beforeAll(() => {
-    const src = join(home, 'src');
-    git('init', '-q', '-b', 'main', src);
-    git('-C', src, 'commit', '-q', '--allow-empty', '-m', 'one');
-    git('-C', src, 'branch', 'other');
-    git('-C', src, 'commit', '-q', '--allow-empty', '-m', 'two');
-    git('clone', '-q', '--mirror', src, mirror);
+    makeMirror(home);
     git('clone', '-q', mirror, onBranch.target);
     git('clone', '-q', mirror, detached.target);
     git('-C', detached.target, 'checkout', '-q', '--detach', 'HEAD~1');
