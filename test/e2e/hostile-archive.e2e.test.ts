@@ -16,7 +16,7 @@ import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
 import { AGENT, linesOf } from './devvm/host-tools';
-import { applyCast, exampleCast, SynthResult, synthDevvm } from './devvm/stack';
+import { applyCast, castWithMallory, exampleCast, SynthResult, synthDevvm } from './devvm/stack';
 import { treeChanges, treeState } from './devvm/tree-state';
 
 const DIR = '/var/backups/workstations';
@@ -56,9 +56,7 @@ describeE2E('offboarding archives are private from the first byte', () => {
 
   it('refuses archive_dir others can enter, then archives privately and sparsely while another person watches', async () => {
     const h = host();
-    const roster = exampleCast();
-    roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
-    roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+    const roster = castWithMallory();
     const { synth } = await applyCast(h, roster);
     await h.execOk(
       ['sh', '-c', `cd && printf SECRET-CREDENTIALS > .claude/.credentials.json && chmod 600 .claude/.credentials.json && head -c ${BLOB_BYTES} /dev/urandom > blob && truncate -s ${SPARSE_BYTES} big.sparse`],

@@ -9,7 +9,7 @@ import { useTestHost } from '../harness/host';
 import type { TestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
 import { AGENT, linesOf } from './devvm/host-tools';
-import { applyCast, exampleCast } from './devvm/stack';
+import { applyCast, castWithMallory } from './devvm/stack';
 import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
 
 /** The agent with a short command timeout: a blocked git is killed after 5 s. */
@@ -21,9 +21,7 @@ describeE2E('a FIFO planted in a home never hangs the agent', () => {
 
   it('fails only the attacker\'s steps, converges the others, and changes nothing else', async () => {
     const h = host();
-    const roster = exampleCast();
-    roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
-    roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+    const roster = castWithMallory();
     const { synth } = await applyCast(h, roster);
     expect((await h.stat('/home/mallory/.kube/config')).type).toBe('file');
 

@@ -9,7 +9,7 @@
 import { useTestHost } from '../harness/host';
 import { describeE2E } from '../harness/skip';
 import { AGENT, linesOf } from './devvm/host-tools';
-import { applyCast, exampleCast } from './devvm/stack';
+import { applyCast, castWithMallory } from './devvm/stack';
 import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
 
 describeE2E('a hostile login profile against the one look as the person', () => {
@@ -17,9 +17,7 @@ describeE2E('a hostile login profile against the one look as the person', () => 
 
   it('forged lines and a hang: her layout and clone are looked at as before, her claude is not believed, nothing is left running', async () => {
     const h = host();
-    const roster = exampleCast();
-    roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
-    roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+    const roster = castWithMallory();
     const { synth } = await applyCast(h, roster);
 
     const profile = ['echo d', 'echo', 'echo /usr/local/bin/claude', 'sleep 600', ''].join('\n');

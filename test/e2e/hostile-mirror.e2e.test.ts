@@ -15,7 +15,7 @@ import { describeE2E } from '../harness/skip';
 import { encodeSpec } from '../../src/desired/host-specs';
 import { renderLayer } from '../../src/claude-layer/render';
 import { AGENT, CONFIG_BASE_REPO, linesOf } from './devvm/host-tools';
-import { applyCast, exampleCast, INFRA_REPO, siteFor, synthDevvm } from './devvm/stack';
+import { applyCast, castWithMallory, exampleCast, INFRA_REPO, siteFor, synthDevvm } from './devvm/stack';
 import { GUARDED, treeChanges, treeState } from './devvm/tree-state';
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 'r', GIT_AUTHOR_EMAIL: 'r@example.invalid', GIT_COMMITTER_NAME: 'r', GIT_COMMITTER_EMAIL: 'r@example.invalid', GIT_CONFIG_GLOBAL: '/dev/null' };
@@ -39,9 +39,7 @@ describeE2E('mirrors never widen access', () => {
 
   it('a site pointing infra_repo at a root-only or another person\'s repository mirrors nothing anyone can read', async () => {
     const h = host();
-    const roster = exampleCast();
-    roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
-    roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+    const roster = castWithMallory();
     await applyCast(h, roster);
 
     // The mirror of the (world-readable) fixture is the mirror account's, not root's.
@@ -87,9 +85,7 @@ describeE2E('mirrors never widen access', () => {
     await h.execOk(['chown', '-R', 'root:root', mirror]);
     await h.execOk(['rm', '-f', `${mirror}/FETCH_STAMP`]);
     const synth = synthDevvm(h, (() => {
-      const roster = exampleCast();
-      roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
-      roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+      const roster = castWithMallory();
       return roster;
     })());
     const r = await h.exec(['node', AGENT, 'converge', synth.convergeArg.alice], { timeoutMs: 180_000 });

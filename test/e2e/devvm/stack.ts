@@ -28,6 +28,14 @@ export function exampleCast(): RosterDoc {
   return parse(EXAMPLE_ROSTER_TEXT) as RosterDoc;
 }
 
+/** The example cast plus the hostile tests' two: mallory (the attacker, uid 1010) and alice (a bystander, 1011). */
+export function castWithMallory(): RosterDoc {
+  const roster = exampleCast();
+  roster.people.mallory = { email: 'mallory@example.com', authentik_user: 'mallory', tier: 'power-user', uid: 1010, workstation: {} };
+  roster.people.alice = { email: 'alice@example.com', authentik_user: 'alice', tier: 'power-user', uid: 1011, workstation: {} };
+  return roster;
+}
+
 export function siteFor(h: TestHost): Record<string, unknown> {
   // The systemd test host (systemd-host.ts) runs systemd and has tmux; the chroot host has neither.
   const systemd = (h as { kind?: string }).kind === 'systemd';
