@@ -3,13 +3,18 @@
 // tree is never loaded (lazy-archiver.ts) and its tokens get the lazy stack-trace capture
 // (lazy-stack-traces.ts), and its JSON is written by the quick stable stringify
 // (fast-stable-json.ts). Each command runs with --help in its own Node process, as npm runs
-// it (bin/launch.js), with a preloaded probe that reports Node's module cache at exit.
+// it (bin/launch.js), with a preloaded probe that reports Node's module cache at exit. The
+// launcher bundles cdktf: each command's bundle must require the three modules from outside
+// (Node's module cache, where the stand-ins are), never carry its own copy of them.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../support/inputs';
 import { launchArgs } from '../support/run';
+import { ARCHIVER_PATH } from '../../src/synth/lazy-archiver';
+import { STACK_TRACE_PATH } from '../../src/synth/lazy-stack-traces';
+import { STABLE_STRINGIFY_PATH } from '../../src/synth/fast-stable-json';
 
 const PROBE = `process.on('exit', () => {
   const keys = Object.keys(require.cache);
@@ -34,4 +39,10 @@ test.each(['synth', 'plan', 'apply', 'validate', 'import'])('npm run %s: no arch
     env: { ...process.env, NODE_OPTIONS: '', PROBE_REPORT: report },
   });
   expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual({ archiverTree: false, lazyStackTrace: true, quickStableJson: true });
+  const bundle = readFileSync(join(REPO_ROOT, 'dist', 'launch', 'bin', `${command}.js`), 'utf8');
+  for (const target of [ARCHIVER_PATH, STACK_TRACE_PATH, STABLE_STRINGIFY_PATH]) {
+    expect(bundle).toContain(`require(${JSON.stringify(target)})`);
+    // esbuild heads each module it bundles with a comment of its path.
+    expect(bundle).not.toContain(`// ${relative(REPO_ROOT, target)}\n`);
+  }
 });
