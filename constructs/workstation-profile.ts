@@ -67,17 +67,19 @@ export class WorkstationProfiles extends Construct {
     const { people } = props;
     const N = PROFILE_NAMES;
 
-    // Plain data only: the locals are what changes when a person changes.
+    // Plain data only: the locals are what changes when a person changes. Keys in sorted
+    // order, as the JSON is written: such an object is written as it is, not copied
+    // (src/synth/fast-stable-json.ts).
     const peopleMap = Object.fromEntries(
       people.map((p) => [
         p.osUser,
         {
-          binding_name: `workstations-${p.osUser}`,
-          subject: p.cluster.subject,
-          cluster_role: p.cluster.clusterRole,
-          tier: p.tier,
-          k8s_user: p.k8sUser,
           authentik_user: p.authentikUser,
+          binding_name: `workstations-${p.osUser}`,
+          cluster_role: p.cluster.clusterRole,
+          k8s_user: p.k8sUser,
+          subject: p.cluster.subject,
+          tier: p.tier,
         },
       ]),
     );
@@ -85,7 +87,7 @@ export class WorkstationProfiles extends Construct {
       people.flatMap((p) =>
         p.cluster.namespaceAdminIn.map((namespace) => [
           namespaceAdminKey(p.osUser, namespace),
-          { os_user: p.osUser, namespace, binding_name: `workstations-${p.osUser}`, subject: p.cluster.subject },
+          { binding_name: `workstations-${p.osUser}`, namespace, os_user: p.osUser, subject: p.cluster.subject },
         ]),
       ),
     );

@@ -122,17 +122,18 @@ export class VaultIdentities extends Construct {
       return;
     }
 
+    // Keys in sorted order, as the JSON is written (src/synth/fast-stable-json.ts).
     const peopleMap = Object.fromEntries(
       people.map((p) => [
         p.osUser,
         {
-          entity: p.vault.entity,
           alias: p.vault.alias,
+          entity: p.vault.entity,
+          k8s_user: p.k8sUser,
+          personal_policy: renderPolicy(`personal policy of ${p.osUser}`, personalPolicyPaths(p, site)),
+          personal_policy_name: p.vault.personalPolicy,
           policies: [...p.vault.policies],
           tier: p.tier,
-          k8s_user: p.k8sUser,
-          personal_policy_name: p.vault.personalPolicy,
-          personal_policy: renderPolicy(`personal policy of ${p.osUser}`, personalPolicyPaths(p, site)),
         },
       ]),
     );

@@ -31,7 +31,13 @@ const isDigits = (k: string) => {
   return c >= 48 && c <= 57 && /^\d+$/.test(k);
 };
 
-/** The copy JSON.stringify writes as json-stable-stringify would; throws Declined where it could differ. */
+/**
+ * What JSON.stringify writes as json-stable-stringify would: `value` itself where it already
+ * is (keys in sorted order, nothing empty inside), otherwise a copy with the keys sorted and
+ * each empty object or list a marker. Only what differs is copied: most of a stack's JSON
+ * (the roster's maps) is built in sorted order, and copying all 11 MB of it was most of this
+ * function's time and garbage. Throws Declined where the two could differ.
+ */
 function sortedCopy(value: unknown, depth: number, empties: { n: number }): unknown {
   if (typeof value === 'string') {
     if (value.includes(MARK)) throw new Declined();
@@ -44,28 +50,51 @@ function sortedCopy(value: unknown, depth: number, empties: { n: number }): unkn
       empties.n++;
       return `${MARK}[${depth}`;
     }
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = sortedCopy(value[i], depth + 1, empties);
-    return out;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const c = sortedCopy(v, depth + 1, empties);
+      if (c !== v && out === undefined) out = value.slice(0, i) as unknown[];
+      if (out !== undefined) out[i] = c;
+    }
+    return out ?? value;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw new Declined();
+  const keys = Object.keys(value);
+  let same = true;
+  for (let i = 1; i < keys.length && same; i++) same = keys[i - 1] < keys[i];
+  const sorted = same ? keys : keys.sort();
   // Without a prototype, `__proto__` is a key like any other.
-  const out = Object.create(null) as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
   let written = 0;
-  for (const k of Object.keys(value).sort()) {
+  for (let i = 0; i < sorted.length; i++) {
+    const k = sorted[i];
     if (isDigits(k) || k.includes(MARK)) throw new Declined();
     const v = (value as Record<string, unknown>)[k];
     // Left out by both, as JSON leaves them out.
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    out[k] = sortedCopy(v, depth + 1, empties);
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
+      same = false;
+      continue;
+    }
+    const c = sortedCopy(v, depth + 1, empties);
+    if (c !== v) same = false;
+    if (!same && out === undefined) {
+      // The keys before this one, unchanged.
+      out = Object.create(null) as Record<string, unknown>;
+      for (let j = 0; j < i; j++) {
+        const before = (value as Record<string, unknown>)[sorted[j]];
+        if (before !== undefined && typeof before !== 'function' && typeof before !== 'symbol') out[sorted[j]] = before;
+      }
+    }
+    if (out !== undefined) out[k] = c;
     written++;
   }
   if (written === 0) {
     empties.n++;
     return `${MARK}{${depth}`;
   }
-  return out;
+  return out ?? value;
 }
 
 /** json-stable-stringify's output for `(value, { space: 2 })`, or undefined where it could differ. */
