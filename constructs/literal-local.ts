@@ -28,28 +28,41 @@ const TOKEN_MARK = 'TfToken[';
 
 /** Where `value` is not plain JSON data without tokens (undefined: it is). */
 export function literalProblem(value: unknown, at = '(value)'): string | undefined {
+  const found = problemIn(value);
+  return found && `${[at, ...found.path].join('.')}: ${found.problem}`;
+}
+
+/**
+ * The first problem in `value` and the keys down to it. The path is built only for a
+ * problem: built for every value it was a third of this check's time at 3000 people.
+ */
+function problemIn(value: unknown): { path: string[]; problem: string } | undefined {
   if (value === null || typeof value === 'boolean') return undefined;
-  if (typeof value === 'string') return value.includes(TOKEN_MARK) ? `${at}: a token` : undefined;
-  if (typeof value === 'number') return Token.isUnresolved(value) ? `${at}: a token` : Number.isFinite(value) ? undefined : `${at}: ${value} is not a JSON number`;
+  if (typeof value === 'string') return value.includes(TOKEN_MARK) ? { path: [], problem: 'a token' } : undefined;
+  if (typeof value === 'number') {
+    if (Token.isUnresolved(value)) return { path: [], problem: 'a token' };
+    return Number.isFinite(value) ? undefined : { path: [], problem: `${value} is not a JSON number` };
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = value[i] === undefined ? `${at}.${i}: undefined in a list` : literalProblem(value[i], `${at}.${i}`);
-      if (problem) return problem;
+      const found = value[i] === undefined ? { path: [], problem: 'undefined in a list' } : problemIn(value[i]);
+      if (found) return { path: [String(i), ...found.path], problem: found.problem };
     }
     return undefined;
   }
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
-    if ((proto !== Object.prototype && proto !== null) || Tokenization.isResolvable(value)) return `${at}: not a plain object`;
+    if ((proto !== Object.prototype && proto !== null) || Tokenization.isResolvable(value)) return { path: [], problem: 'not a plain object' };
     for (const k in value) {
       const v = (value as Record<string, unknown>)[k];
       if (v === undefined) continue; // left out, as cdktf leaves it out
-      const problem = k.includes(TOKEN_MARK) ? `${at}: a token as a key` : literalProblem(v, `${at}.${k}`);
-      if (problem) return problem;
+      if (k.includes(TOKEN_MARK)) return { path: [], problem: 'a token as a key' };
+      const found = problemIn(v);
+      if (found) return { path: [k, ...found.path], problem: found.problem };
     }
     return undefined;
   }
-  return `${at}: a ${typeof value}`;
+  return { path: [], problem: `a ${typeof value}` };
 }
 
 export class LiteralLocal extends TerraformLocal {

@@ -59,8 +59,10 @@ export const ALWAYS_RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-*
 
 /** Whether `name` matches a glob pattern where `*` is any run of characters (possibly empty). */
 export function globMatch(pattern: string, name: string): boolean {
+  // Most patterns are plain names: compared without splitting (every namespace of a roster
+  // is matched against every reserved pattern).
+  if (!pattern.includes('*')) return pattern === name;
   const parts = pattern.split('*');
-  if (parts.length === 1) return pattern === name;
   const [head, ...rest] = parts;
   const tail = rest.pop()!;
   if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail)) return false;
