@@ -181,8 +181,11 @@ function fnv1a(text) {
   return h.toString(16).padStart(8, '0');
 }
 
-/** Where the code cache of `bundle` under this run's Node options lives. */
-const cacheFileOf = (bundle) => `${bundle.file}.${bundle.sha256.slice(0, 16)}${process.execArgv.length > 0 ? `.${fnv1a(process.execArgv.join('\0'))}` : ''}.v8cache`;
+/** Where the code cache of `bundle` under this run's Node options (its flags and NODE_OPTIONS) lives. */
+function cacheFileOf(bundle) {
+  const options = [...process.execArgv, ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS=${process.env.NODE_OPTIONS}`] : [])];
+  return `${bundle.file}.${bundle.sha256.slice(0, 16)}${options.length > 0 ? `.${fnv1a(options.join('\0'))}` : ''}.v8cache`;
+}
 
 /**
  * Runs the bundle as the CommonJS module `bundle.file`, compiled with its code cache when

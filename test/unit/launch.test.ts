@@ -126,7 +126,13 @@ test('the code cache: made by a run that succeeds, used by the next, replaced wh
   const again = launch('cached.ts', 'x');
   expect([again.status, again.stdout, again.stderr]).toEqual([0, 'cached x', '']);
   expect(readFileSync(out.cacheOfNow())).not.toEqual(Buffer.alloc(made.length, 7));
-  // A rebuilt bundle gets its own cache; the old one is removed.
+  // Other Node options: a cache of their own (V8 would reject the other), the first one kept.
+  const kept = readFileSync(out.cacheOfNow());
+  const withFlag = spawnSync(process.execPath, ['--stack-size=900', join(REPO_ROOT, 'bin', 'launch.js'), 'cached.ts'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  expect(withFlag.stdout).toBe('cached ');
+  expect(out.caches()).toHaveLength(2);
+  expect(readFileSync(out.cacheOfNow())).toEqual(kept);
+  // A rebuilt bundle gets its own cache; the old ones are removed.
   const old = out.cacheOfNow();
   writeFileSync(join(dir, 'cached.ts'), "process.stdout.write('rebuilt');\n");
   expect(launch('cached.ts').stdout).toBe('rebuilt');
