@@ -4,14 +4,14 @@
 // Runs one of the project's TypeScript entry points (bin/*.ts, main.ts) from ONE cached
 // esbuild bundle: the project's own sources and the npm packages they load (cdktf, its
 // providers, zod, js-yaml...), run with a V8 code cache. Why: resolving, reading and
-// compiling the 600 files of those packages one by one, as Node's require does, was 0.27 s
-// of every command, 0.13 s with the bundle and its cache (docs/bench.md, 2026-12-02 19:00).
+// compiling the 250 package files a command loads one by one, as Node's require does, was
+// 0.27 s of every command, 0.12 s with the bundle and its cache (docs/bench.md, 2026-12-02).
 // Why not a per-file TypeScript loader (tsx): it hooks every require and lexes each file
 // for ESM syntax: 0.6 s of every synth.
 //
 // Outside the bundle, loaded by Node itself: esbuild (a native binary, also used at synth
 // for the agent bundle), and the cdktf modules this project puts stand-ins for in Node's
-// module cache before cdktf loads (src/synth/before-cdktf.ts, STAND_IN_TARGETS below):
+// module cache before cdktf loads (src/synth/before-cdktf.ts; standInTargets() below):
 // bundled, cdktf would call its own inlined copy and never see the stand-in.
 //
 // The bundle is rebuilt when any file it was built from changes (sha256 of each source, the
